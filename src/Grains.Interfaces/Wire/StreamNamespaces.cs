@@ -1,0 +1,13 @@
+namespace Shopstream.Grains.Interfaces.Wire;
+
+/// <summary>Logical stream namespaces. Kafka topic names are configurable and map onto these.</summary>
+public static class StreamNamespaces
+{
+    public const string Products = "products";
+    public const string Carts = "carts";
+    public const string Users = "users";
+    public const string Rejected = "rejected";
+
+    /// <summary>Every namespace the silo consumes, in a stable order.</summary>
+    public static readonly IReadOnlyList<string> All = [Products, Carts, Users, Rejected];
+}

@@ -1,0 +1,61 @@
+namespace Shopstream.Streaming.Kafka;
+
+/// <summary>Settings of one Kafka stream provider.</summary>
+public sealed class KafkaStreamOptions
+{
+    /// <summary>Kafka <c>bootstrap.servers</c>. Required.</summary>
+    public string BootstrapServers { get; set; } = "";
+
+    /// <summary>Consumer group whose committed offsets record what has been delivered. Required.</summary>
+    public string ConsumerGroupId { get; set; } = "";
+
+    /// <summary>
+    /// Topics to consume, each mapped to the Orleans stream namespace its messages go to.
+    /// The message key becomes the stream key.
+    /// </summary>
+    public IList<KafkaTopicOptions> Topics { get; } = [];
+
+    /// <summary>Where a partition starts when its group has no committed offset.</summary>
+    public KafkaStartPosition StartPosition { get; set; } = KafkaStartPosition.Earliest;
+
+    /// <summary>
+    /// librdkafka settings passed to every client this provider creates, for example
+    /// <c>security.protocol</c>, <c>sasl.mechanism</c>, <c>sasl.username</c>, <c>ssl.ca.location</c>.
+    /// </summary>
+    public IDictionary<string, string> ClientSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Messages a queue may hold between being read and being delivered. When full, the queue stops
+    /// pulling until deliveries catch up: pressure slows the pull instead of growing memory.
+    /// </summary>
+    public int MaxCachedMessagesPerQueue { get; set; } = 20_000;
+
+    /// <summary>Messages read ahead per partition before that partition is paused.</summary>
+    public int PrefetchPerPartition { get; set; } = 5_000;
+
+    /// <summary>How long start-up waits for topic metadata and committed offsets.</summary>
+    public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often delivered offsets are committed at most, per partition.</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+}
+
+/// <summary>One consumed topic.</summary>
+public sealed class KafkaTopicOptions
+{
+    /// <summary>Kafka topic name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Orleans stream namespace for this topic's messages; defaults to the topic name.</summary>
+    public string? StreamNamespace { get; set; }
+}
+
+/// <summary>Where to start reading a partition that has no committed offset.</summary>
+public enum KafkaStartPosition
+{
+    /// <summary>The oldest message the broker still holds.</summary>
+    Earliest,
+
+    /// <summary>Only messages produced from now on.</summary>
+    Latest,
+}

@@ -1,0 +1,254 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Shopstream.Streaming.Kafka.Providers;
+
+/// <summary>
+/// One Kafka consumer per silo and provider, shared by all of the silo's queues. Partitions are assigned
+/// explicitly (no group rebalancing: Orleans decides which silo reads which queue). A dedicated thread
+/// polls, fills one bounded buffer per partition and pauses a partition whose buffer is full; every
+/// other consumer call is made from that thread too.
+/// </summary>
+internal sealed partial class KafkaConsumerHub : IDisposable
+{
+    private readonly IConsumer<byte[], byte[]> consumer;
+    private readonly KafkaStreamOptions options;
+    private readonly ILogger logger;
+    private readonly ConcurrentQueue<Action> commands = new();
+    private readonly ConcurrentDictionary<TopicPartition, PartitionBuffer> buffers = new();
+    private readonly ConcurrentDictionary<TopicPartition, Offset> pendingCommits = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Thread thread;
+
+    public KafkaConsumerHub(KafkaStreamOptions options, ILogger logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        var config = new ConsumerConfig(new Dictionary<string, string>(options.ClientSettings))
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.ConsumerGroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = options.StartPosition == KafkaStartPosition.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+            EnablePartitionEof = false,
+        };
+        consumer = new ConsumerBuilder<byte[], byte[]>(config)
+            .SetErrorHandler((_, e) => LogKafkaError(e.Code, e.Reason))
+            .SetLogHandler((_, m) => LogKafkaLog(m.Facility, m.Message))
+            .Build();
+        thread = new Thread(Run) { IsBackground = true, Name = "kafka-consumer-hub" };
+        thread.Start();
+    }
+
+    /// <summary>Starts reading a partition from its committed offset, else from the configured start.</summary>
+    public Task<PartitionBuffer> AssignAsync(TopicPartition partition) => Invoke(() =>
+    {
+        var committed = consumer.Committed([partition], options.MetadataTimeout).Single();
+        var start = committed.Offset.IsSpecial
+            ? (options.StartPosition == KafkaStartPosition.Earliest ? Offset.Beginning : Offset.End)
+            : committed.Offset;
+        var buffer = new PartitionBuffer(partition, options.PrefetchPerPartition, this);
+        buffers[partition] = buffer;
+        consumer.IncrementalAssign([new TopicPartitionOffset(partition, start)]);
+        LogAssigned(partition.Topic, partition.Partition.Value, start);
+        return buffer;
+    });
+
+    /// <summary>Stops reading a partition and commits what is pending for it.</summary>
+    public Task UnassignAsync(TopicPartition partition) => Invoke(() =>
+    {
+        CommitPending();
+        if (buffers.TryRemove(partition, out _))
+        {
+            consumer.IncrementalUnassign([partition]);
+            LogUnassigned(partition.Topic, partition.Partition.Value);
+        }
+        return true;
+    });
+
+    /// <summary>Records that everything before <paramref name="nextOffset"/> is delivered; committed on the poll thread.</summary>
+    public void Commit(TopicPartition partition, long nextOffset) => pendingCommits[partition] = new Offset(nextOffset);
+
+    /// <summary>Commits what is pending now and waits for it.</summary>
+    public Task FlushCommitsAsync() => Invoke(() =>
+    {
+        CommitPending();
+        return true;
+    });
+
+    /// <summary>High watermark of a partition as last seen by this consumer (no broker round trip).</summary>
+    public long? HighWatermark(TopicPartition partition)
+    {
+        var w = consumer.GetWatermarkOffsets(partition);
+        return w.High.IsSpecial ? null : w.High.Value;
+    }
+
+    internal void RequestResume(TopicPartition partition) => commands.Enqueue(() =>
+    {
+        if (buffers.TryGetValue(partition, out var b) && b.Paused)
+        {
+            consumer.Resume([partition]);
+            b.Paused = false;
+        }
+    });
+
+    private Task<T> Invoke<T>(Func<T> action)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        commands.Enqueue(() =>
+        {
+            try
+            {
+                done.SetResult(action());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    private void Run()
+    {
+        var lastCommit = DateTime.UtcNow;
+        while (!stopping.IsCancellationRequested)
+        {
+            while (commands.TryDequeue(out var command))
+            {
+                command();
+            }
+            if (DateTime.UtcNow - lastCommit >= options.CommitInterval)
+            {
+                CommitPending();
+                lastCommit = DateTime.UtcNow;
+            }
+            if (buffers.IsEmpty)
+            {
+                Thread.Sleep(20);
+                continue;
+            }
+            ConsumeResult<byte[], byte[]>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(20));
+            }
+            catch (ConsumeException ex)
+            {
+                LogKafkaError(ex.Error.Code, ex.Error.Reason);
+                continue;
+            }
+            if (result is null || result.IsPartitionEOF)
+            {
+                continue;
+            }
+            if (buffers.TryGetValue(result.TopicPartition, out var buffer) && buffer.Add(result))
+            {
+                consumer.Pause([result.TopicPartition]);
+                buffer.Paused = true;
+            }
+        }
+    }
+
+    private void CommitPending()
+    {
+        if (pendingCommits.IsEmpty)
+        {
+            return;
+        }
+        var batch = new List<TopicPartitionOffset>();
+        foreach (var (tp, offset) in pendingCommits)
+        {
+            if (pendingCommits.TryRemove(new KeyValuePair<TopicPartition, Offset>(tp, offset)))
+            {
+                batch.Add(new TopicPartitionOffset(tp, offset));
+            }
+        }
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            consumer.Commit(batch);
+        }
+        catch (KafkaException ex)
+        {
+            // Keep the newest pending value; a failed commit is retried at the next interval.
+            foreach (var tpo in batch)
+            {
+                pendingCommits.AddOrUpdate(tpo.TopicPartition, tpo.Offset, (_, newer) => newer.Value >= tpo.Offset.Value ? newer : tpo.Offset);
+            }
+            LogCommitFailed(ex.Error.Code, ex.Error.Reason);
+        }
+    }
+
+    public void Dispose()
+    {
+        stopping.Cancel();
+        thread.Join(TimeSpan.FromSeconds(10));
+        try
+        {
+            CommitPending();
+            consumer.Close();
+        }
+        catch (KafkaException ex)
+        {
+            LogKafkaError(ex.Error.Code, ex.Error.Reason);
+        }
+        consumer.Dispose();
+        stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka consumer error {Code}: {Reason}")]
+    private partial void LogKafkaError(Confluent.Kafka.ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "librdkafka {Facility}: {Message}")]
+    private partial void LogKafkaLog(string facility, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading {Topic}/{Partition} from offset {Offset}")]
+    private partial void LogAssigned(string topic, int partition, Offset offset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stopped reading {Topic}/{Partition}")]
+    private partial void LogUnassigned(string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed ({Code}: {Reason}); retrying")]
+    private partial void LogCommitFailed(Confluent.Kafka.ErrorCode code, string reason);
+}
+
+/// <summary>Messages read from one partition and not yet taken by its receiver.</summary>
+internal sealed class PartitionBuffer(TopicPartition partition, int capacity, KafkaConsumerHub hub)
+{
+    private readonly ConcurrentQueue<ConsumeResult<byte[], byte[]>> queue = new();
+    private int count;
+
+    public TopicPartition Partition { get; } = partition;
+
+    /// <summary>Set and read on the poll thread only.</summary>
+    public bool Paused { get; set; }
+
+    public int Count => Volatile.Read(ref count);
+
+    /// <summary>Adds a message; true when the buffer is now full and the partition should pause.</summary>
+    public bool Add(ConsumeResult<byte[], byte[]> message)
+    {
+        queue.Enqueue(message);
+        return Interlocked.Increment(ref count) >= capacity;
+    }
+
+    public List<ConsumeResult<byte[], byte[]>> Take(int max)
+    {
+        var taken = new List<ConsumeResult<byte[], byte[]>>(Math.Min(max, Count));
+        while (taken.Count < max && queue.TryDequeue(out var m))
+        {
+            taken.Add(m);
+        }
+        if (Interlocked.Add(ref count, -taken.Count) <= capacity / 2)
+        {
+            hub.RequestResume(Partition);
+        }
+        return taken;
+    }
+}
