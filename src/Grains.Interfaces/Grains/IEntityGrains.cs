@@ -1,0 +1,20 @@
+using Shopstream.Grains.Interfaces.Records;
+
+namespace Shopstream.Grains.Interfaces.Grains;
+
+/// <summary>An entity grain, keyed <c>source:id</c>.</summary>
+/// <typeparam name="T">The record type.</typeparam>
+public interface IEntityGrain<T> : IGrainWithStringKey
+{
+    /// <summary>The entity's live state, or null when no record has reached it.</summary>
+    Task<EntitySnapshot<T>?> GetAsync();
+}
+
+/// <summary>A product, fed by the products stream.</summary>
+public interface IProductGrain : IEntityGrain<ProductRecord>;
+
+/// <summary>A cart, fed by the carts stream.</summary>
+public interface ICartGrain : IEntityGrain<CartRecord>;
+
+/// <summary>A user, fed by the users stream.</summary>
+public interface IUserGrain : IEntityGrain<UserRecord>;

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Shopstream.Grains.Interfaces.Grains;
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Grains.Projection;
+
+namespace Shopstream.Grains.Entities;
+
+/// <summary>A product, keyed <c>source:id</c>.</summary>
+[ImplicitStreamSubscription(StreamNamespaces.Products)]
+public sealed class ProductGrain(
+    [PersistentState("product", StreamProviders.EntityStorage)] IPersistentState<EntityState<ProductRecord>> state,
+    IProjectionWriter writer,
+    ILogger<ProductGrain> logger) : EntityGrain<ProductRecord>(state, writer, logger), IProductGrain
+{
+    protected override string StreamNamespace => StreamNamespaces.Products;
+
+    protected override Task ProjectAsync(ProductRecord r, long version, string contentHash) =>
+        Writer.WriteAsync(new ProductRow(
+            r.Source, r.Id, r.Title, r.Description, r.Category, r.Price, r.ImageUrl, r.RatingValue, r.RatingCount,
+            r.Stock, r.Brand, DerivedFields.PriceCategory(r.Price), version, contentHash));
+}

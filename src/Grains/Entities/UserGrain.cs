@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Shopstream.Grains.Interfaces.Grains;
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Grains.Projection;
+
+namespace Shopstream.Grains.Entities;
+
+/// <summary>A user, keyed <c>source:id</c>.</summary>
+[ImplicitStreamSubscription(StreamNamespaces.Users)]
+public sealed class UserGrain(
+    [PersistentState("user", StreamProviders.EntityStorage)] IPersistentState<EntityState<UserRecord>> state,
+    IProjectionWriter writer,
+    ILogger<UserGrain> logger) : EntityGrain<UserRecord>(state, writer, logger), IUserGrain
+{
+    protected override string StreamNamespace => StreamNamespaces.Users;
+
+    protected override Task ProjectAsync(UserRecord r, long version, string contentHash) =>
+        Writer.WriteAsync(new UserRow(
+            r.Source, r.Id, r.Email, r.Username, r.FirstName, r.LastName, r.Phone, r.AddressStreet, r.AddressCity,
+            r.AddressZipcode, version, contentHash));
+}

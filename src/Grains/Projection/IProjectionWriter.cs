@@ -1,0 +1,17 @@
+namespace Shopstream.Grains.Projection;
+
+/// <summary>
+/// The one place that writes analytic rows. Rows from many grains are written together in batches;
+/// each returned task completes once its row is durable. Writes are versioned: a row older than the
+/// stored one, or equal to it in content, changes nothing.
+/// </summary>
+public interface IProjectionWriter
+{
+    Task WriteAsync(ProductRow row);
+
+    Task WriteAsync(CartRow row);
+
+    Task WriteAsync(UserRow row);
+
+    Task WriteAsync(IReadOnlyList<RejectedRow> rows);
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+
+namespace Shopstream.Silo.Cli;
+
+/// <summary>Flags shared by several commands, with validation that names the flag.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Postgres(bool required) => new("--postgres")
+    {
+        Description = "Npgsql connection string (env SHOPSTREAM_POSTGRES)" + (required ? "" : "; without it ./shopstream starts a local PostgreSQL"),
+        Required = required,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHOPSTREAM_POSTGRES"),
+    };
+
+    public static Option<string?> Kafka(string whenMissing) => new("--kafka")
+    {
+        Description = $"Kafka bootstrap servers (env SHOPSTREAM_KAFKA); {whenMissing}",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA"),
+    };
+
+    public static Option<int> Partitions()
+    {
+        var option = new Option<int>("--partitions")
+        {
+            Description = "Partitions per topic when topics are created",
+            DefaultValueFactory = _ => 8,
+        };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 1024)
+            {
+                r.AddError("--partitions must be between 1 and 1024");
+            }
+        });
+        return option;
+    }
+
+    public static Option<DirectoryInfo?> Data() => new("--data")
+    {
+        Description = "Snapshot directory DIR/<source>/<entity>.json (default: the bundled samples/apis)",
+    };
+}

@@ -1,0 +1,84 @@
+namespace Shopstream.Silo.Hosting;
+
+/// <summary>
+/// Every setting of a Shopstream silo. Configuration section <c>Shopstream</c>; environment variables
+/// use the double-underscore form, e.g. <c>Shopstream__Postgres</c>.
+/// </summary>
+public sealed class ShopstreamOptions
+{
+    public const string Section = "Shopstream";
+
+    /// <summary>Npgsql connection string for analytic tables, grain state and membership.</summary>
+    public string Postgres { get; set; } = "";
+
+    /// <summary>Kafka bootstrap servers.</summary>
+    public string Kafka { get; set; } = "";
+
+    /// <summary>Consumer group under which delivered offsets are committed.</summary>
+    public string ConsumerGroup { get; set; } = "shopstream";
+
+    public string ProductsTopic { get; set; } = "products";
+
+    public string CartsTopic { get; set; } = "carts";
+
+    public string UsersTopic { get; set; } = "users";
+
+    public string RejectedTopic { get; set; } = "rejected";
+
+    /// <summary>Orleans cluster and service id.</summary>
+    public string ClusterId { get; set; } = "shopstream";
+
+    /// <summary>Where partitions without a committed offset start: <c>Earliest</c> or <c>Latest</c>.</summary>
+    public string StartPosition { get; set; } = "Earliest";
+
+    /// <summary>Extra librdkafka client settings (SASL, SSL, ...), e.g. <c>Shopstream__KafkaClient__security.protocol</c>.</summary>
+    public Dictionary<string, string> KafkaClient { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Idle grains are deactivated after this long, so memory follows the active entities.</summary>
+    public TimeSpan GrainIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Throws with a message naming the bad key.</summary>
+    public void Validate()
+    {
+        static void Require(string value, string key)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                throw new ArgumentException($"setting {Section}:{key} is required (environment variable {Section}__{key})");
+            }
+        }
+        Require(Postgres, nameof(Postgres));
+        Require(Kafka, nameof(Kafka));
+        Require(ConsumerGroup, nameof(ConsumerGroup));
+        Require(ProductsTopic, nameof(ProductsTopic));
+        Require(CartsTopic, nameof(CartsTopic));
+        Require(UsersTopic, nameof(UsersTopic));
+        Require(RejectedTopic, nameof(RejectedTopic));
+        Require(ClusterId, nameof(ClusterId));
+        if (!Enum.TryParse<Streaming.Kafka.KafkaStartPosition>(StartPosition, ignoreCase: true, out _))
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(StartPosition)} must be Earliest or Latest, not '{StartPosition}'");
+        }
+        if (GrainIdleTimeout < TimeSpan.FromSeconds(5))
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(GrainIdleTimeout)} must be at least 5 seconds");
+        }
+        try
+        {
+            _ = new Npgsql.NpgsqlConnectionStringBuilder(Postgres);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(Postgres)} is not a valid connection string: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Topic name per stream namespace.</summary>
+    public IReadOnlyDictionary<string, string> TopicsByNamespace() => new Dictionary<string, string>
+    {
+        [Grains.Interfaces.Wire.StreamNamespaces.Products] = ProductsTopic,
+        [Grains.Interfaces.Wire.StreamNamespaces.Carts] = CartsTopic,
+        [Grains.Interfaces.Wire.StreamNamespaces.Users] = UsersTopic,
+        [Grains.Interfaces.Wire.StreamNamespaces.Rejected] = RejectedTopic,
+    };
+}

@@ -1,0 +1,71 @@
+using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Grains.Projection;
+using Shopstream.Silo.Kafka;
+using Shopstream.Silo.Projection;
+using Shopstream.Streaming.Kafka;
+
+namespace Shopstream.Silo.Hosting;
+
+/// <summary>Everything a Shopstream silo needs, on any Orleans silo builder (host, TestingHost).</summary>
+public static class ShopstreamSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds entity grain storage (ADO.NET on PostgreSQL), the Kafka stream provider over the four topics,
+    /// the projection writer and the poison-message sink. Clustering is left to the caller.
+    /// </summary>
+    public static ISiloBuilder AddShopstream(this ISiloBuilder silo, ShopstreamOptions options, Action<KafkaStreamOptions>? configureKafka = null)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        DbProviderFactories.RegisterFactory("Npgsql", NpgsqlFactory.Instance);
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ClusterId;
+        });
+        silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.GrainIdleTimeout);
+
+        silo.AddAdoNetGrainStorage(StreamProviders.EntityStorage, o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = options.Postgres;
+        });
+        // Orleans' binary serializer keeps immutable collections and records exact in saved state.
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(StreamProviders.EntityStorage)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+
+        var startPosition = Enum.Parse<KafkaStartPosition>(options.StartPosition, ignoreCase: true);
+        silo.AddKafkaStreams(StreamProviders.Kafka, k =>
+        {
+            k.BootstrapServers = options.Kafka;
+            k.ConsumerGroupId = options.ConsumerGroup;
+            k.StartPosition = startPosition;
+            foreach (var (ns, topic) in options.TopicsByNamespace())
+            {
+                k.Topics.Add(new KafkaTopicOptions { Name = topic, StreamNamespace = ns });
+            }
+            foreach (var (key, value) in options.KafkaClient)
+            {
+                k.ClientSettings[key] = value;
+            }
+            configureKafka?.Invoke(k);
+        });
+
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Postgres));
+        silo.Services.AddOptions<ProjectionWriterOptions>();
+        silo.Services.AddSingleton<PostgresProjectionWriter>();
+        silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
+        silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
+        silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
+        return silo;
+    }
+}

@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Shopstream.Grains;
+using Shopstream.Grains.Projection;
+
+namespace Shopstream.Silo.Projection;
+
+/// <summary>
+/// Writes rows from all grains in batches: one round trip per batch, whatever the number of grains.
+/// While PostgreSQL is unreachable it retries (grains wait, so the pull slows down instead of losing data).
+/// A row PostgreSQL refuses as data (a value out of range, say) becomes a rejected record.
+/// </summary>
+public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsyncDisposable
+{
+    private static readonly Meter Meter = new(PipelineMetrics.MeterName);
+    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("shopstream.projection.batch.size", "{row}", "Rows per projection batch");
+    private static readonly Histogram<double> BatchLatency = Meter.CreateHistogram<double>("shopstream.projection.batch.duration", "ms", "Time to write one projection batch");
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly ProjectionWriterOptions options;
+    private readonly ILogger<PostgresProjectionWriter> logger;
+    private readonly Channel<Pending> channel;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task[] workers;
+    private long rowsWritten;
+    private long batchesWritten;
+
+    public PostgresProjectionWriter(NpgsqlDataSource dataSource, IOptions<ProjectionWriterOptions> options, ILogger<PostgresProjectionWriter> logger)
+    {
+        this.dataSource = dataSource;
+        this.options = options.Value;
+        this.options.Validate();
+        this.logger = logger;
+        channel = Channel.CreateBounded<Pending>(new BoundedChannelOptions(this.options.MaxBatchSize * this.options.Writers * 4)
+        {
+            SingleReader = false,
+            SingleWriter = false,
+        });
+        workers = [.. Enumerable.Range(0, this.options.Writers).Select(_ => Task.Run(RunAsync))];
+    }
+
+    /// <summary>Rows handed to PostgreSQL so far (including no-op upserts).</summary>
+    public long RowsWritten => Interlocked.Read(ref rowsWritten);
+
+    /// <summary>Batches written so far.</summary>
+    public long BatchesWritten => Interlocked.Read(ref batchesWritten);
+
+    public Task WriteAsync(ProductRow row) => Enqueue(row);
+
+    public Task WriteAsync(CartRow row) => Enqueue(row);
+
+    public Task WriteAsync(UserRow row) => Enqueue(row);
+
+    public async Task WriteAsync(IReadOnlyList<RejectedRow> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        await Task.WhenAll(rows.Select(r => Enqueue(r)));
+    }
+
+    private async Task Enqueue(object row)
+    {
+        var pending = new Pending(row);
+        await channel.Writer.WriteAsync(pending, stopping.Token);
+        await pending.Done.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Pending>(options.MaxBatchSize);
+        try
+        {
+            while (await channel.Reader.WaitToReadAsync(stopping.Token))
+            {
+                batch.Clear();
+                while (batch.Count < options.MaxBatchSize && channel.Reader.TryRead(out var p))
+                {
+                    batch.Add(p);
+                }
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+                await WriteWithRetryAsync(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        foreach (var p in batch)
+        {
+            p.Done.TrySetCanceled();
+        }
+    }
+
+    private async Task WriteWithRetryAsync(List<Pending> batch)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                var started = Stopwatch.GetTimestamp();
+                await WriteBatchAsync([.. batch.Select(p => p.Row)], stopping.Token);
+                BatchSize.Record(batch.Count);
+                BatchLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                Interlocked.Add(ref rowsWritten, batch.Count);
+                Interlocked.Increment(ref batchesWritten);
+                foreach (var p in batch)
+                {
+                    p.Done.TrySetResult();
+                }
+                return;
+            }
+            catch (PostgresException ex) when (IsDataError(ex))
+            {
+                LogDataError(batch.Count, ex.SqlState, ex.MessageText);
+                await WriteOneByOneAsync(batch);
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException && !stopping.IsCancellationRequested)
+            {
+                LogRetrying(batch.Count, delay.TotalMilliseconds, ex.Message);
+                await Task.Delay(delay, stopping.Token);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.MaxRetryDelay.TotalMilliseconds));
+            }
+        }
+    }
+
+    /// <summary>Isolates rows PostgreSQL refuses; each becomes a rejected record, the rest are written.</summary>
+    private async Task WriteOneByOneAsync(List<Pending> batch)
+    {
+        foreach (var p in batch)
+        {
+            var single = new List<Pending> { p };
+            try
+            {
+                await WriteBatchAsync([p.Row], stopping.Token);
+                p.Done.TrySetResult();
+            }
+            catch (PostgresException ex) when (IsDataError(ex))
+            {
+                var rejected = new RejectedRow("projection", null, null, null, KeyOf(p.Row),
+                    JsonSerializer.Serialize(p.Row, p.Row.GetType()), $"PostgreSQL refused the row: {ex.SqlState} {ex.MessageText}",
+                    Fingerprint.OfParts("projection", KeyOf(p.Row), JsonSerializer.Serialize(p.Row, p.Row.GetType())));
+                await WriteWithRetryAsync([new Pending(rejected)]);
+                p.Done.TrySetResult();
+            }
+            catch (Exception) when (!stopping.IsCancellationRequested)
+            {
+                await WriteWithRetryAsync(single);
+            }
+        }
+    }
+
+    private async Task WriteBatchAsync(IReadOnlyList<object> rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, tx);
+        AddProducts(batch, Latest(rows.OfType<ProductRow>(), r => (r.Source, r.Id), r => r.Version));
+        AddCarts(batch, Latest(rows.OfType<CartRow>(), r => (r.Source, r.CartId), r => r.Version));
+        AddUsers(batch, Latest(rows.OfType<UserRow>(), r => (r.Source, r.Id), r => r.Version));
+        AddRejected(batch, [.. rows.OfType<RejectedRow>()]);
+        if (batch.BatchCommands.Count > 0)
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>One row per key (the newest), since an upsert cannot touch the same row twice.</summary>
+    private static List<T> Latest<T, TKey>(IEnumerable<T> rows, Func<T, TKey> key, Func<T, long> version) where TKey : notnull =>
+        [.. rows.GroupBy(key).Select(g => g.MaxBy(version)!)];
+
+    private static void AddProducts(NpgsqlBatch batch, List<ProductRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var c = new NpgsqlBatchCommand(ProjectionSql.Products);
+        Add(c, rows.Select(r => r.Source));
+        Add(c, rows.Select(r => r.Id));
+        Add(c, rows.Select(r => r.Title));
+        Add(c, rows.Select(r => r.Description));
+        Add(c, rows.Select(r => r.Category));
+        Add(c, rows.Select(r => r.Price));
+        Add(c, rows.Select(r => r.ImageUrl));
+        Add(c, rows.Select(r => r.RatingValue));
+        Add(c, rows.Select(r => r.RatingCount));
+        Add(c, rows.Select(r => r.Stock));
+        Add(c, rows.Select(r => r.Brand));
+        Add(c, rows.Select(r => r.PriceCategory));
+        Add(c, rows.Select(r => r.Version));
+        Add(c, rows.Select(r => r.ContentHash));
+        batch.BatchCommands.Add(c);
+    }
+
+    private static void AddUsers(NpgsqlBatch batch, List<UserRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var c = new NpgsqlBatchCommand(ProjectionSql.Users);
+        Add(c, rows.Select(r => r.Source));
+        Add(c, rows.Select(r => r.Id));
+        Add(c, rows.Select(r => r.Email));
+        Add(c, rows.Select(r => r.Username));
+        Add(c, rows.Select(r => r.FirstName));
+        Add(c, rows.Select(r => r.LastName));
+        Add(c, rows.Select(r => r.Phone));
+        Add(c, rows.Select(r => r.AddressStreet));
+        Add(c, rows.Select(r => r.AddressCity));
+        Add(c, rows.Select(r => r.AddressZipcode));
+        Add(c, rows.Select(r => r.Version));
+        Add(c, rows.Select(r => r.ContentHash));
+        batch.BatchCommands.Add(c);
+    }
+
+    private static void AddCarts(NpgsqlBatch batch, List<CartRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var c = new NpgsqlBatchCommand(ProjectionSql.Carts);
+        Add(c, rows.Select(r => r.Source));
+        Add(c, rows.Select(r => r.CartId));
+        Add(c, rows.Select(r => r.UserId));
+        Add(c, rows.Select(r => r.CartDate is { } d ? DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Utc) : (DateTime?)null));
+        Add(c, rows.Select(r => r.DayOfWeek));
+        Add(c, rows.Select(r => r.Month));
+        Add(c, rows.Select(r => r.Version));
+        Add(c, rows.Select(r => r.ContentHash));
+        var lines = rows.SelectMany(r => r.Lines.Select(l => (r.Source, r.CartId, l))).ToList();
+        Add(c, lines.Select(x => x.Source));
+        Add(c, lines.Select(x => x.CartId));
+        Add(c, lines.Select(x => x.l.ProductId));
+        Add(c, lines.Select(x => x.l.Quantity));
+        Add(c, lines.Select(x => x.l.UnitPrice));
+        batch.BatchCommands.Add(c);
+    }
+
+    private static void AddRejected(NpgsqlBatch batch, List<RejectedRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var c = new NpgsqlBatchCommand(ProjectionSql.Rejected);
+        Add(c, rows.Select(r => r.Stage));
+        Add(c, rows.Select(r => r.Topic));
+        Add(c, rows.Select(r => r.Partition));
+        Add(c, rows.Select(r => r.Offset));
+        Add(c, rows.Select(r => r.Key));
+        Add(c, rows.Select(r => r.Payload.Replace("\0", "", StringComparison.Ordinal)));
+        Add(c, rows.Select(r => r.Reason));
+        Add(c, rows.Select(r => r.Fingerprint));
+        batch.BatchCommands.Add(c);
+    }
+
+    private static void Add<T>(NpgsqlBatchCommand command, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
+
+    private static string? KeyOf(object row) => row switch
+    {
+        ProductRow p => $"{p.Source}:{p.Id}",
+        CartRow c => $"{c.Source}:{c.CartId}",
+        UserRow u => $"{u.Source}:{u.Id}",
+        RejectedRow r => r.Key,
+        _ => null,
+    };
+
+    /// <summary>Data exceptions (class 22) and integrity violations (class 23): retrying cannot help.</summary>
+    private static bool IsDataError(PostgresException ex) =>
+        ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+
+    public async ValueTask DisposeAsync()
+    {
+        // Drain what grains already handed over, then give up on what PostgreSQL cannot take in time.
+        channel.Writer.TryComplete();
+        var drained = Task.WhenAll(workers);
+        if (await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(15))) != drained)
+        {
+            await stopping.CancelAsync();
+        }
+        try
+        {
+            await drained;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        stopping.Dispose();
+    }
+
+    private sealed class Pending(object row)
+    {
+        public object Row { get; } = row;
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Projection batch of {Count} rows not written, retrying in {DelayMs} ms: {Error}")]
+    private partial void LogRetrying(int count, double delayMs, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a batch of {Count} rows ({SqlState}: {Error}); writing rows one by one")]
+    private partial void LogDataError(int count, string sqlState, string error);
+}
