@@ -1,0 +1,183 @@
+using Confluent.Kafka;
+using Shopstream.Grains.Interfaces.Wire;
+
+namespace Shopstream.Ingest.Producing;
+
+/// <summary>
+/// Writes records to Kafka as <see cref="WireFormat"/> envelopes, idempotently and with <c>acks=all</c>.
+/// Messages are handed to librdkafka without waiting for each acknowledgement (it batches them), bounded by
+/// <see cref="KafkaProducerOptions.MaxInFlight"/>; a failed delivery is raised by the next
+/// <see cref="ProduceAsync{TRecord}"/> or by <see cref="FlushAsync"/>, never dropped.
+/// </summary>
+public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
+{
+    private static readonly TimeSpan QueueFullPause = TimeSpan.FromMilliseconds(10);
+
+    private readonly KafkaProducerOptions options;
+    private readonly TimeProvider time;
+    private readonly VersionClock versions;
+    private readonly IProducer<string, byte[]> producer;
+    private readonly SemaphoreSlim inFlight;
+    private readonly Action<DeliveryReport<string, byte[]>> onDelivery;
+    private string? firstFailure;
+    private long failures;
+    private long delivered;
+    private int disposed;
+
+    /// <exception cref="IngestException">The options are invalid.</exception>
+    public KafkaRecordProducer(KafkaProducerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        time = timeProvider ?? TimeProvider.System;
+        versions = new VersionClock(time);
+        inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
+        onDelivery = OnDelivery;
+        producer = new ProducerBuilder<string, byte[]>(options.ToProducerConfig())
+            .SetErrorHandler((_, error) =>
+            {
+                // Non-fatal errors (a broker briefly unreachable) are retried by librdkafka and end up as
+                // failed deliveries if they persist; a fatal one means nothing more will be delivered.
+                if (error.IsFatal)
+                {
+                    RecordFailure($"fatal Kafka error: {error.Reason} ({error.Code})");
+                }
+            })
+            .Build();
+    }
+
+    /// <summary>Messages acknowledged by Kafka so far.</summary>
+    public long Delivered => Interlocked.Read(ref delivered);
+
+    public string TopicFor(string streamNamespace) => options.TopicFor(streamNamespace);
+
+    public async ValueTask ProduceAsync<TRecord>(
+        string streamNamespace,
+        string key,
+        TRecord record,
+        CancellationToken cancellationToken = default)
+        where TRecord : class
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(record);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        ThrowIfDeliveryFailed();
+        var topic = options.TopicFor(streamNamespace);
+        var message = new Message<string, byte[]>
+        {
+            Key = key,
+            Value = WireFormat.Serialize(streamNamespace, record, versions.Next(), time.GetUtcNow()),
+        };
+
+        await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var handedOver = false;
+        try
+        {
+            while (!handedOver)
+            {
+                try
+                {
+                    producer.Produce(topic, message, onDelivery);
+                    handedOver = true;
+                }
+                catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+                {
+                    // librdkafka's own queue limit (queue.buffering.max.messages) is lower than MaxInFlight:
+                    // wait for deliveries to make room instead of failing.
+                    await Task.Delay(QueueFullPause, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ProduceException<string, byte[]> ex)
+                {
+                    throw new IngestException($"producing {key} to topic {topic} failed: {ex.Error.Reason} ({ex.Error.Code})", ex);
+                }
+                catch (KafkaException ex)
+                {
+                    throw new IngestException($"producing {key} to topic {topic} failed: {ex.Error.Reason} ({ex.Error.Code})", ex);
+                }
+            }
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                inFlight.Release();
+            }
+        }
+    }
+
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        // Flush blocks until librdkafka's queue is empty; keep it off the caller's thread.
+        await Task.Run(() => producer.Flush(cancellationToken), cancellationToken).ConfigureAwait(false);
+
+        // Flush can return while the last delivery handlers are still running; they release the permits.
+        while (inFlight.CurrentCount < options.MaxInFlight)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(1), time, cancellationToken).ConfigureAwait(false);
+        }
+
+        ThrowIfDeliveryFailed();
+    }
+
+    /// <summary>
+    /// Gives outstanding messages up to <see cref="KafkaProducerOptions.DisposeFlushTimeout"/> to be delivered.
+    /// Delivery failures are reported by <see cref="FlushAsync"/>, which callers run before disposing.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Run(() => producer.Flush(options.DisposeFlushTimeout)).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Disposing the producer stops its poll thread, so no delivery handler runs after the semaphore is gone.
+            producer.Dispose();
+            inFlight.Dispose();
+        }
+    }
+
+    private void OnDelivery(DeliveryReport<string, byte[]> report)
+    {
+        try
+        {
+            if (report.Error.IsError)
+            {
+                RecordFailure($"delivery of {report.Message?.Key} to topic {report.Topic} failed: {report.Error.Reason} ({report.Error.Code})");
+            }
+            else
+            {
+                Interlocked.Increment(ref delivered);
+            }
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
+
+    private void RecordFailure(string failure)
+    {
+        Interlocked.CompareExchange(ref firstFailure, failure, null);
+        Interlocked.Increment(ref failures);
+    }
+
+    private void ThrowIfDeliveryFailed()
+    {
+        var failure = Volatile.Read(ref firstFailure);
+        if (failure is null)
+        {
+            return;
+        }
+
+        var count = Interlocked.Read(ref failures);
+        throw new IngestException(count == 1 ? failure : $"{count} Kafka failures; the first: {failure}");
+    }
+}
