@@ -5,5 +5,7 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
 {
     DemoCommand.Create(),
     IngestCommand.Create(),
+    BrokerCommand.Create(),
+    WaitCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

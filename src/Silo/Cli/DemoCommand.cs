@@ -24,14 +24,16 @@ internal static class DemoCommand
         var partitions = CommonOptions.Partitions();
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the pipeline to catch up", DefaultValueFactory = _ => 300 };
         var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout };
-        command.Validators.Add(r =>
+        command.SetAction((r, ct) =>
         {
-            if (string.IsNullOrWhiteSpace(r.GetValue(postgres)))
+            var pg = r.GetValue(postgres);
+            if (string.IsNullOrWhiteSpace(pg))
             {
-                r.AddError("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream starts a local PostgreSQL and passes it");
+                Console.Error.WriteLine("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream demo starts a local PostgreSQL and passes it");
+                return Task.FromResult(2);
             }
+            return RunAsync(r.GetValue(data), pg, r.GetValue(kafka), r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct);
         });
-        command.SetAction((r, ct) => RunAsync(r.GetValue(data), r.GetValue(postgres)!, r.GetValue(kafka), r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct));
         return command;
     }
 
@@ -50,7 +52,15 @@ internal static class DemoCommand
 
         AnsiConsole.MarkupLine($"PostgreSQL: [bold]{Markup.Escape(Redacted(postgres))}[/]");
         await SchemaMigrator.ApplyAsync(postgres, ct);
-        await TopicProvisioner.EnsureAsync(kafka!, options.KafkaClient, topics, partitions);
+        if (broker is not null)
+        {
+            // The mock cluster has no controller for CreateTopics; it creates topics through its own API.
+            topics.ForEach(t => broker.CreateTopic(t, partitions));
+        }
+        else
+        {
+            await TopicProvisioner.EnsureAsync(kafka!, options.KafkaClient, topics, partitions);
+        }
         AnsiConsole.MarkupLine($"Schema applied; topics {string.Join(", ", topics)} ready ({partitions} partitions each when created here).");
 
         using var host = SiloHostFactory.BuildLocal(options);

@@ -24,7 +24,7 @@ internal static class IngestCommand
         var command = new Command("ingest", "Normalize records and produce them to Kafka, then exit") { data, kafka, source, baseUrl };
         command.Validators.Add(r =>
         {
-            if (string.IsNullOrWhiteSpace(r.GetValue(kafka)))
+            if (string.IsNullOrWhiteSpace(r.GetValue(kafka) ?? Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA")))
             {
                 r.AddError("--kafka (or SHOPSTREAM_KAFKA) is required");
             }

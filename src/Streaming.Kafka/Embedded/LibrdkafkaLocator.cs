@@ -15,6 +15,7 @@ public static class LibrdkafkaLocator
     private static readonly Lock Gate = new();
     private static string? loadedPath;
     private static IntPtr handle;
+    private static readonly string[] LibdlNames = ["libdl.so.2", "libc.so.6", "libdl.so"];
 
     /// <summary>Environment variable naming an explicit librdkafka file to use.</summary>
     public const string PathVariable = "SHOPSTREAM_LIBRDKAFKA";
@@ -41,6 +42,7 @@ public static class LibrdkafkaLocator
                     continue;
                 }
                 handle = h;
+                RedirectLibdl();
                 try
                 {
                     Confluent.Kafka.Library.Load(candidate);
@@ -65,6 +67,42 @@ public static class LibrdkafkaLocator
         {
             EnsureLoaded();
             return handle;
+        }
+    }
+
+    /// <summary>
+    /// Confluent.Kafka loads an explicit librdkafka path with <c>dlopen</c> from "libdl", a name only the
+    /// development package provides on Debian; point it at the runtime's <c>libdl.so.2</c> (or libc), and
+    /// bind its librdkafka imports to the file loaded here.
+    /// </summary>
+    private static void RedirectLibdl()
+    {
+        try
+        {
+            NativeLibrary.SetDllImportResolver(typeof(Confluent.Kafka.Library).Assembly, (name, _, _) =>
+            {
+                if (name.Contains("rdkafka", StringComparison.Ordinal))
+                {
+                    // Every librdkafka import of Confluent.Kafka binds to the build that loaded.
+                    return handle;
+                }
+                if (name != "libdl")
+                {
+                    return IntPtr.Zero;
+                }
+                foreach (var real in LibdlNames)
+                {
+                    if (NativeLibrary.TryLoad(real, out var h))
+                    {
+                        return h;
+                    }
+                }
+                return IntPtr.Zero;
+            });
+        }
+        catch (InvalidOperationException)
+        {
+            // A resolver is already set for the assembly (by the host): leave it.
         }
     }
 

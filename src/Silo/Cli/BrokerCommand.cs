@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Streaming.Kafka.Embedded;
+
+namespace Shopstream.Silo.Cli;
+
+/// <summary>
+/// <c>shopstream broker</c>: the embedded Kafka-protocol broker as its own process, for multi-process runs
+/// where silos are killed and the broker must survive them.
+/// </summary>
+internal static class BrokerCommand
+{
+    public static Command Create()
+    {
+        var partitions = CommonOptions.Partitions();
+        var brokers = new Option<int>("--brokers") { Description = "Brokers in the mock cluster", DefaultValueFactory = _ => 1 };
+        brokers.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 9)
+            {
+                r.AddError("--brokers must be between 1 and 9");
+            }
+        });
+        var command = new Command("broker", "Run the embedded Kafka-protocol broker until stopped; prints its bootstrap servers first") { partitions, brokers };
+        command.SetAction(async (r, ct) =>
+        {
+            using var broker = EmbeddedKafkaBroker.Start(r.GetValue(brokers));
+            foreach (var ns in StreamNamespaces.All)
+            {
+                broker.CreateTopic(ns, r.GetValue(partitions));
+            }
+            await Console.Out.WriteLineAsync(broker.BootstrapServers);
+            await Console.Out.FlushAsync(ct);
+            await Console.Error.WriteLineAsync($"embedded broker: topics {string.Join(", ", StreamNamespaces.All)} with {r.GetValue(partitions)} partitions; stop with Ctrl+C or SIGTERM");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return 0;
+        });
+        return command;
+    }
+}
