@@ -1,5 +1,12 @@
 using System.CommandLine;
 using Shopstream.Silo.Cli;
+using Spectre.Console;
+
+if (Console.IsOutputRedirected)
+{
+    // Logs and CI have no terminal width; keep tables readable there.
+    AnsiConsole.Profile.Width = 140;
+}
 
 var root = new RootCommand("Shopstream: commerce records from Kafka through Orleans grains into PostgreSQL")
 {
@@ -7,5 +14,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     IngestCommand.Create(),
     BrokerCommand.Create(),
     WaitCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

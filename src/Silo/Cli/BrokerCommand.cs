@@ -21,13 +21,14 @@ internal static class BrokerCommand
                 r.AddError("--brokers must be between 1 and 9");
             }
         });
-        var command = new Command("broker", "Run the embedded Kafka-protocol broker until stopped; prints its bootstrap servers first") { partitions, brokers };
+        var extraTopics = new Option<string[]>("--topic") { Description = "Create this topic too (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("broker", "Run the embedded Kafka-protocol broker until stopped; prints its bootstrap servers first") { partitions, brokers, extraTopics };
         command.SetAction(async (r, ct) =>
         {
             using var broker = EmbeddedKafkaBroker.Start(r.GetValue(brokers));
-            foreach (var ns in StreamNamespaces.All)
+            foreach (var topic in StreamNamespaces.All.Concat(r.GetValue(extraTopics) ?? []))
             {
-                broker.CreateTopic(ns, r.GetValue(partitions));
+                broker.CreateTopic(topic, r.GetValue(partitions));
             }
             await Console.Out.WriteLineAsync(broker.BootstrapServers);
             await Console.Out.FlushAsync(ct);

@@ -1,0 +1,12 @@
+namespace Shopstream.Silo.Bench;
+
+/// <summary>What one bench run measures.</summary>
+/// <param name="Records">Record updates in the end-to-end and floor runs.</param>
+/// <param name="Entities">Distinct entities the updates are spread over.</param>
+/// <param name="Partitions">Partitions per topic on the embedded broker.</param>
+/// <param name="Postgres">Server connection string; the bench uses its own database on it.</param>
+/// <param name="BaselineRecords">Records the per-record-round-trip baseline processes (it is slow).</param>
+/// <param name="LatencyRate">Offered records/s during the latency run.</param>
+/// <param name="LatencySeconds">Length of the latency run.</param>
+public sealed record BenchSettings(
+    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int LatencyRate, int LatencySeconds);

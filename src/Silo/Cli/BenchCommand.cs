@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using Shopstream.Silo.Bench;
+using Spectre.Console;
+
+namespace Shopstream.Silo.Cli;
+
+/// <summary><c>shopstream bench</c>: Shopstream against the hardware floors and the per-record baseline, in one run.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var records = Positive("--records", "Record updates end to end and in the floors", 1_000_000);
+        var entities = Positive("--entities", "Distinct entities the updates go to", 100_000);
+        var partitions = Positive("--partitions", "Partitions per topic on the embedded broker", 32);
+        var baseline = Positive("--baseline-records", "Records the per-record baseline processes", 20_000);
+        var rate = Positive("--latency-rate", "Offered records/s during the latency run", 5_000);
+        var seconds = Positive("--latency-seconds", "Length of the latency run", 10);
+        var postgres = CommonOptions.Postgres(required: false);
+        var command = new Command("bench", "Measure end-to-end throughput, latency and memory against floors measured in the same run")
+        {
+            records, entities, partitions, baseline, rate, seconds, postgres,
+        };
+        command.SetAction(async (r, ct) =>
+        {
+            var pg = r.GetValue(postgres);
+            if (string.IsNullOrWhiteSpace(pg))
+            {
+                await Console.Error.WriteLineAsync("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream bench starts a local PostgreSQL and passes it");
+                return 2;
+            }
+            var settings = new BenchSettings(r.GetValue(records), r.GetValue(entities), r.GetValue(partitions), pg, r.GetValue(baseline), r.GetValue(rate), r.GetValue(seconds));
+            var result = await new BenchRunner(settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(ct);
+            AnsiConsole.Write(Table(result));
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(inv,
+                $"bench: e2e={result.EndToEnd:0} floor_consume={result.FloorConsume:0} floor_db={result.FloorDb:0} baseline={result.Baseline:0} p50_ms={result.P50Ms:0} p99_ms={result.P99Ms:0} rss_mb={result.PeakRssMb:0}"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Table Table(BenchResult r)
+    {
+        var cores = Environment.ProcessorCount;
+        var t = new Table { Title = new TableTitle($"bench: {r.Records:N0} updates to {r.Entities:N0} entities, {cores} cores"), Border = TableBorder.Rounded };
+        t.AddColumns("measure", "value", "Shopstream e2e relative to it", "target");
+        t.AddRow("Shopstream e2e (ingest -> Kafka -> grains -> rows durable)", $"{r.EndToEnd:N0} rec/s", "", Verdict(r.EndToEnd >= 25_000, ">= 25,000 rec/s"));
+        t.AddRow("floor-consume (plain Confluent.Kafka consumer)", $"{r.FloorConsume:N0} rec/s", $"{r.EndToEnd / r.FloorConsume:P1}", Verdict(r.EndToEnd >= 0.2 * r.FloorConsume, ">= 20%"));
+        t.AddRow("floor-db (binary COPY + one upsert)", $"{r.FloorDb:N0} rows/s", $"{r.EndToEnd / r.FloorDb:P1}", "");
+        t.AddRow("baseline (one upsert round trip per record)", $"{r.Baseline:N0} rec/s", $"{r.EndToEnd / r.Baseline:0.0}x", Verdict(r.EndToEnd >= 50 * r.Baseline, ">= 50x"));
+        t.AddRow($"latency produce -> visible at {r.LatencyAchieved:N0} rec/s", $"p50 {r.P50Ms:N0} ms, p99 {r.P99Ms:N0} ms", "", Verdict(r.P99Ms <= 1000, "p99 <= 1 s"));
+        t.AddRow("peak RSS of the silo process (broker runs apart)", $"{r.PeakRssMb:N0} MB", "", Verdict(r.PeakRssMb <= 1536, "<= 1.5 GB"));
+        t.AddRow("rows/s per core (e2e)", $"{r.EndToEnd / cores:N0}", "", "");
+        t.AddRow("product rows after e2e (expected = entities)", $"{r.RowsVerified:N0}", "", Verdict(r.RowsVerified == Math.Min(r.Records, r.Entities), "all entities"));
+        return t;
+    }
+
+    private static string Verdict(bool ok, string target) => ok ? $"[green]met[/] ({Markup.Escape(target)})" : $"[red]missed[/] ({Markup.Escape(target)})";
+
+    private static Option<int> Positive(string name, string description, int defaultValue)
+    {
+        var o = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        o.Validators.Add(v =>
+        {
+            if (v.GetValueOrDefault<int>() < 1)
+            {
+                v.AddError($"{name} must be a positive number");
+            }
+        });
+        return o;
+    }
+}
