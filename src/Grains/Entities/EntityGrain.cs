@@ -22,7 +22,7 @@ namespace Shopstream.Grains.Entities;
 public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord>
     where TRecord : class
 {
-    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromSeconds(60);
     private readonly IPersistentState<EntityState<TRecord>> state;
     private readonly ILogger logger;
     private Task pendingWrite = Task.CompletedTask;
@@ -46,7 +46,7 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     {
         var stream = this.GetStreamProvider(StreamProviders.Kafka)
             .GetStream<EntityMessage<TRecord>>(StreamId.Create(StreamNamespace, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync((message, _) => OnNextAsync(message));
+        await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
         this.RegisterGrainTimer(SaveStateAsync, new GrainTimerCreationOptions(StateSaveInterval, StateSaveInterval) { Interleave = false });
     }
 
@@ -61,37 +61,53 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         return Task.FromResult(s.Current is null ? null : new EntitySnapshot<TRecord>(s.Current, s.Version, s.UpdatedAt, s.Applied, s.Ignored));
     }
 
-    private async Task OnNextAsync(EntityMessage<TRecord> message)
+    /// <summary>
+    /// Applies a burst of the entity's records in order (the provider groups one stream's messages per read),
+    /// then writes the resulting row once.
+    /// </summary>
+    private async Task OnNextBatchAsync(IList<SequentialItem<EntityMessage<TRecord>>> items)
     {
         var s = state.State;
-        if (message.Version <= s.Version)
+        var changed = false;
+        foreach (var item in items)
         {
-            // A replay or a late record: the entity already reflects this or newer data.
-            s.Ignored++;
-            PipelineMetrics.Ignored(StreamNamespace);
-            await pendingWrite;
-            return;
-        }
-        var hash = Fingerprint.Of(message.Record);
-        if (hash == s.ContentHash)
-        {
-            // Same content again (a re-run ingest): nothing to write.
-            s.Version = message.Version;
-            s.Ignored++;
+            var message = item.Item;
+            if (message.Version <= s.Version)
+            {
+                // A replay or a late record: the entity already reflects this or newer data.
+                s.Ignored++;
+                PipelineMetrics.Ignored(StreamNamespace);
+                continue;
+            }
             dirty = true;
-            PipelineMetrics.Ignored(StreamNamespace);
-            await pendingWrite;
-            return;
+            if (s.Current is not null && message.Record.Equals(s.Current))
+            {
+                // Same content again (a re-run ingest): nothing to write.
+                s.Version = message.Version;
+                s.Ignored++;
+                PipelineMetrics.Ignored(StreamNamespace);
+                continue;
+            }
+            s.Current = message.Record;
+            s.Version = message.Version;
+            s.UpdatedAt = DateTimeOffset.UtcNow;
+            s.Applied++;
+            changed = true;
+            PipelineMetrics.Applied(StreamNamespace);
         }
-        s.Current = message.Record;
-        s.Version = message.Version;
-        s.ContentHash = hash;
-        s.UpdatedAt = DateTimeOffset.UtcNow;
-        s.Applied++;
-        dirty = true;
-        pendingWrite = ProjectAsync(message.Record, message.Version, hash);
+        if (changed)
+        {
+            s.ContentHash = Fingerprint.Of(s.Current!);
+            pendingWrite = ProjectAsync(s.Current!, s.Version, s.ContentHash);
+        }
+        // Also when nothing changed: a duplicate must not be acknowledged before the write it duplicates.
         await pendingWrite;
-        PipelineMetrics.Applied(StreamNamespace);
+    }
+
+    private Task OnErrorAsync(Exception exception)
+    {
+        LogStreamError(this.GetPrimaryKeyString(), exception);
+        return Task.CompletedTask;
     }
 
     private async Task SaveStateAsync(CancellationToken cancellationToken)
@@ -112,6 +128,9 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
             LogStateSaveFailed(this.GetPrimaryKeyString(), ex);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error on {Key}")]
+    private partial void LogStreamError(string key, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of {Key} failed; will retry")]
     private partial void LogStateSaveFailed(string key, Exception exception);

@@ -36,7 +36,8 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         using (var host = SiloHostFactory.BuildLocal(options))
         {
             await host.StartAsync(ct);
-            (e2e, peakRss, rows) = await EndToEndAsync(options, ct);
+            var writer = (Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<Projection.PostgresProjectionWriter>(host.Services))!;
+            (e2e, peakRss, rows) = await EndToEndAsync(options, writer, ct);
             (p50, p99, offered, achieved) = await LatencyAsync(options, ct);
             await host.StopAsync(ct);
         }
@@ -56,7 +57,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         Description = "bench record " + i.ToString(Inv),
     };
 
-    private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(ShopstreamOptions options, CancellationToken ct)
+    private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(ShopstreamOptions options, Projection.PostgresProjectionWriter writer, CancellationToken ct)
     {
         log($"e2e: {settings.Records:N0} updates to {settings.Entities:N0} entities through ingest -> Kafka -> grains -> PostgreSQL");
         ProcessMemory.ResetPeak();
@@ -78,7 +79,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
                 {
                     lastLog = watch.ElapsedMilliseconds;
                     var c = Interlocked.Read(ref committed);
-                    log($"  e2e {c,10:N0} / {settings.Records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB");
+                    log($"  e2e {c,10:N0} / {settings.Records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms");
                 }
                 await Task.Delay(250, CancellationToken.None);
             }

@@ -29,6 +29,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
     private readonly Task[] workers;
     private long rowsWritten;
     private long batchesWritten;
+    private long batchTicks;
 
     public PostgresProjectionWriter(NpgsqlDataSource dataSource, IOptions<ProjectionWriterOptions> options, ILogger<PostgresProjectionWriter> logger)
     {
@@ -49,6 +50,9 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
 
     /// <summary>Batches written so far.</summary>
     public long BatchesWritten => Interlocked.Read(ref batchesWritten);
+
+    /// <summary>Time spent writing batches so far (summed over writers).</summary>
+    public TimeSpan BatchTime => TimeSpan.FromTicks(Interlocked.Read(ref batchTicks));
 
     public Task WriteAsync(ProductRow row) => Enqueue(row);
 
@@ -107,7 +111,9 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
                 var started = Stopwatch.GetTimestamp();
                 await WriteBatchAsync([.. batch.Select(p => p.Row)], stopping.Token);
                 BatchSize.Record(batch.Count);
-                BatchLatency.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                var took = Stopwatch.GetElapsedTime(started);
+                BatchLatency.Record(took.TotalMilliseconds);
+                Interlocked.Add(ref batchTicks, took.Ticks);
                 Interlocked.Add(ref rowsWritten, batch.Count);
                 Interlocked.Increment(ref batchesWritten);
                 foreach (var p in batch)

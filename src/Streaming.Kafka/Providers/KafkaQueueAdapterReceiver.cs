@@ -1,7 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Orleans.Providers.Streams.Common;
 using Orleans.Runtime;
 using Orleans.Streams;
 
@@ -43,7 +42,9 @@ internal sealed partial class KafkaQueueAdapterReceiver(
         {
             return [];
         }
-        var batch = new List<IBatchContainer>(taken.Count);
+        // One container per stream per read, in offset order of each stream's first message.
+        var groups = new Dictionary<string, (List<object> Payloads, List<long> Offsets)>(StringComparer.Ordinal);
+        var order = new List<string>();
         List<KafkaPoisonMessage>? poison = null;
         foreach (var message in taken)
         {
@@ -70,8 +71,20 @@ internal sealed partial class KafkaQueueAdapterReceiver(
                 (poison ??= []).Add(new KafkaPoisonMessage(message.Topic, message.Partition.Value, message.Offset.Value, key, message.Message.Value, error ?? "undecodable"));
                 continue;
             }
-            var streamId = StreamId.Create(partition.StreamNamespace, key!);
-            batch.Add(new KafkaBatchContainer(streamId, payload, new EventSequenceTokenV2(message.Offset.Value)));
+            if (!groups.TryGetValue(key!, out var group))
+            {
+                group = ([], []);
+                groups.Add(key!, group);
+                order.Add(key!);
+            }
+            group.Payloads.Add(payload);
+            group.Offsets.Add(message.Offset.Value);
+        }
+        var batch = new List<IBatchContainer>(order.Count);
+        foreach (var key in order)
+        {
+            var group = groups[key];
+            batch.Add(new KafkaBatchContainer(StreamId.Create(partition.StreamNamespace, key), [.. group.Payloads], [.. group.Offsets]));
         }
         if (poison is not null)
         {

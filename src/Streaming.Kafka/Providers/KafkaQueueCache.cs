@@ -14,6 +14,7 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
     private readonly Queue<Entry> entries = new();
     private readonly Dictionary<StreamId, StreamLog> streams = [];
     private long? firstFailedOffset;
+    private int messageCount;
 
     /// <summary>Messages in the cache, delivered or not.</summary>
     public int Count
@@ -22,7 +23,7 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
         {
             lock (gate)
             {
-                return entries.Count;
+                return messageCount;
             }
         }
     }
@@ -61,7 +62,7 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
         // IsUnderPressure stops the read itself when the cache is full.
         lock (gate)
         {
-            return Math.Max(1, capacity - entries.Count);
+            return Math.Max(1, capacity - messageCount);
         }
     }
 
@@ -69,7 +70,7 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
     {
         lock (gate)
         {
-            return entries.Count >= capacity;
+            return messageCount >= capacity;
         }
     }
 
@@ -82,6 +83,7 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
                 var container = (KafkaBatchContainer)message;
                 var entry = new Entry(container);
                 entries.Enqueue(entry);
+                messageCount += container.Offsets.Length;
                 if (!streams.TryGetValue(container.StreamId, out var log))
                 {
                     log = new StreamLog();
@@ -100,6 +102,7 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
             while (entries.TryPeek(out var head) && head.State != EntryState.Pending)
             {
                 entries.Dequeue();
+                messageCount -= head.Container.Offsets.Length;
                 purged.Add(head.Container);
                 if (streams.TryGetValue(head.Container.StreamId, out var log))
                 {
@@ -132,7 +135,10 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
         }
     }
 
-    /// <summary>The first entry of the stream at or after <paramref name="from"/>, or after <paramref name="after"/>.</summary>
+    /// <summary>
+    /// The stream's first entry that holds offset <paramref name="from"/> or a later one, or else the first
+    /// entry that starts after <paramref name="after"/>.
+    /// </summary>
     private Entry? Find(StreamId streamId, long? from, long? after)
     {
         lock (gate)
@@ -153,12 +159,13 @@ internal sealed class KafkaQueueCache(int capacity) : IQueueCache
                 }
                 return null;
             }
-            var target = after is { } a ? a + 1 : from!.Value;
+            // Entries are ordered by both first and last offset, so one binary search serves both cases.
             int lo = log.Head, hi = log.Items.Count;
             while (lo < hi)
             {
                 var mid = lo + ((hi - lo) / 2);
-                if (log.Items[mid].Offset < target)
+                var before = after is { } a ? log.Items[mid].Offset <= a : log.Items[mid].Container.LastOffset < from!.Value;
+                if (before)
                 {
                     lo = mid + 1;
                 }
