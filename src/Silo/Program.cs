@@ -15,5 +15,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     BrokerCommand.Create(),
     WaitCommand.Create(),
     BenchCommand.Create(),
+    SiloCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

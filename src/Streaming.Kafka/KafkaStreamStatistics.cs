@@ -10,6 +10,7 @@ namespace Shopstream.Streaming.Kafka;
 public sealed class KafkaStreamStatistics
 {
     private readonly ConcurrentDictionary<(string Topic, int Partition), Counters> partitions = new();
+    private volatile Func<string, int, long?>? endOffsets;
 
     /// <summary>A snapshot of every partition this silo has read, ordered by topic and partition.</summary>
     public IReadOnlyList<KafkaPartitionStatistics> Snapshot() =>
@@ -18,13 +19,16 @@ public sealed class KafkaStreamStatistics
             .Select(p => new KafkaPartitionStatistics(
                 p.Key.Topic, p.Key.Partition, p.Value.Owned,
                 Interlocked.Read(ref p.Value.Consumed), Interlocked.Read(ref p.Value.Rejected),
-                Interlocked.Read(ref p.Value.NextOffset), Interlocked.Read(ref p.Value.CommittedOffset)))];
+                Interlocked.Read(ref p.Value.NextOffset), Interlocked.Read(ref p.Value.CommittedOffset),
+                p.Value.Owned ? endOffsets?.Invoke(p.Key.Topic, p.Key.Partition) : null))];
 
     /// <summary>Total messages read by this silo.</summary>
     public long TotalConsumed => partitions.Values.Sum(c => Interlocked.Read(ref c.Consumed));
 
     /// <summary>Total poison messages seen by this silo.</summary>
     public long TotalRejected => partitions.Values.Sum(c => Interlocked.Read(ref c.Rejected));
+
+    internal void UseEndOffsets(Func<string, int, long?> source) => endOffsets = source;
 
     internal void Assigned(KafkaPartition p) => Get(p).Owned = true;
 
@@ -61,5 +65,10 @@ public sealed class KafkaStreamStatistics
 /// <param name="Rejected">Poison messages among them.</param>
 /// <param name="NextOffset">Offset after the last message read, or -1.</param>
 /// <param name="CommittedOffset">Last committed offset, or -1.</param>
+/// <param name="EndOffset">High watermark last seen by this silo's consumer, when it reads the partition.</param>
 public sealed record KafkaPartitionStatistics(
-    string Topic, int Partition, bool OwnedHere, long Consumed, long Rejected, long NextOffset, long CommittedOffset);
+    string Topic, int Partition, bool OwnedHere, long Consumed, long Rejected, long NextOffset, long CommittedOffset, long? EndOffset)
+{
+    /// <summary>Messages not yet committed, when known.</summary>
+    public long? Lag => EndOffset is { } end && CommittedOffset >= 0 ? Math.Max(0, end - CommittedOffset) : EndOffset;
+}

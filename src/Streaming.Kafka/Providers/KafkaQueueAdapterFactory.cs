@@ -39,7 +39,12 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             var l = layout[ids.IndexOf(id)];
             partitions.Add(queue, new KafkaPartition(queue, l.Topic, l.Partition, l.Namespace));
         }
-        hub = new Lazy<KafkaConsumerHub>(() => new KafkaConsumerHub(options, loggerFactory.CreateLogger<KafkaConsumerHub>()));
+        hub = new Lazy<KafkaConsumerHub>(() =>
+        {
+            var h = new KafkaConsumerHub(options, loggerFactory.CreateLogger<KafkaConsumerHub>());
+            Statistics.UseEndOffsets((topic, partition) => h.HighWatermark(new TopicPartition(topic, partition)));
+            return h;
+        });
     }
 
     public string Name { get; }
