@@ -17,6 +17,20 @@ namespace Shopstream.Silo.Hosting;
 public static class ShopstreamSiloBuilderExtensions
 {
     /// <summary>
+    /// Grain storage reads one row per activation; a burst of new entities means thousands of small concurrent
+    /// queries. Npgsql multiplexing pipelines them over a few connections instead of exhausting the pool.
+    /// </summary>
+    internal static string GrainStorageConnectionString(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = true };
+        if (b.Timeout < 60)
+        {
+            b.Timeout = 60;
+        }
+        return b.ConnectionString;
+    }
+
+    /// <summary>
     /// Adds entity grain storage (ADO.NET on PostgreSQL), the Kafka stream provider over the four topics,
     /// the projection writer and the poison-message sink. Clustering is left to the caller.
     /// </summary>
@@ -37,7 +51,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.AddAdoNetGrainStorage(StreamProviders.EntityStorage, o =>
         {
             o.Invariant = "Npgsql";
-            o.ConnectionString = options.Postgres;
+            o.ConnectionString = GrainStorageConnectionString(options.Postgres);
         });
         // Orleans' binary serializer keeps immutable collections and records exact in saved state.
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(StreamProviders.EntityStorage)

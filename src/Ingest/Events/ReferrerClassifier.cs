@@ -1,0 +1,147 @@
+using System.Collections.Frozen;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Shopstream.Ingest.Events;
+
+/// <summary>
+/// Classifies where a visitor came from by the referrer URL's host.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>direct</c>: no referrer (null, empty or blank).</item>
+/// <item><c>other</c> with a null domain: a referrer that is not an absolute http(s) URL (this includes
+/// <c>android-app://</c> referrers and bare host names without a scheme).</item>
+/// <item><c>internal</c>: the same registrable domain as one of the site's own URLs or hosts passed in
+/// (typically the event's <c>current_url</c> and the store's domain). Checked before search and social so that a
+/// store's own pages count as internal whatever its domain.</item>
+/// <item><c>search</c>: Google, Bing, Yahoo, DuckDuckGo, Baidu, Yandex, Ecosia, Ask, Naver, Seznam, Qwant,
+/// Startpage, Brave Search, in any country domain (<c>google.co.uk</c>, <c>yandex.ru</c>).</item>
+/// <item><c>social</c>: Facebook, Instagram, Twitter/X (<c>x.com</c>, <c>t.co</c>), LinkedIn, Pinterest,
+/// Reddit, TikTok, YouTube, with their short-link domains.</item>
+/// <item><c>other</c>: everything else.</item>
+/// </list>
+/// <para>The registrable domain is approximated without the public suffix list: the last two labels, or the last
+/// three under a two-letter country code with a generic second level (<c>shop.example.co.uk</c> →
+/// <c>example.co.uk</c>). That is right for the domains shops and their referrers use in practice.</para>
+/// </remarks>
+public static class ReferrerClassifier
+{
+    public const string Direct = "direct";
+    public const string Search = "search";
+    public const string Social = "social";
+    public const string Internal = "internal";
+    public const string Other = "other";
+
+    private static readonly ReferrerProfile NoReferrer = new(null, Direct);
+    private static readonly ReferrerProfile NotAUrl = new(null, Other);
+
+    // Matched against the name in front of the public suffix, so every country domain of an engine matches.
+    private static readonly FrozenSet<string> SearchNames = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "google", "bing", "yahoo", "duckduckgo", "baidu", "yandex", "ecosia", "ask", "naver", "seznam", "qwant", "startpage");
+
+    private static readonly FrozenSet<string> SearchHosts = FrozenSet.Create(StringComparer.Ordinal, "search.brave.com");
+
+    private static readonly FrozenSet<string> SocialNames = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "facebook", "instagram", "twitter", "linkedin", "pinterest", "reddit", "tiktok", "youtube");
+
+    // Short names matched on the whole registrable domain: "x" alone would also match x.co.uk and the like.
+    private static readonly FrozenSet<string> SocialDomains = FrozenSet.Create(
+        StringComparer.Ordinal,
+        "x.com", "t.co", "fb.com", "fb.me", "m.me", "lnkd.in", "pin.it", "redd.it", "youtu.be");
+
+    private static readonly FrozenSet<string> GenericSecondLevels = FrozenSet.Create(
+        StringComparer.Ordinal, "co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go", "gob", "gouv");
+
+    /// <summary>Classifies <paramref name="referrerUrl"/>.</summary>
+    /// <param name="referrerUrl">The referrer as sent.</param>
+    /// <param name="ownSites">The site's own absolute URLs or bare host names; null entries are ignored.</param>
+    public static ReferrerProfile Classify(string? referrerUrl, params ReadOnlySpan<string?> ownSites)
+    {
+        if (string.IsNullOrWhiteSpace(referrerUrl))
+        {
+            return NoReferrer;
+        }
+
+        var domain = DomainOf(referrerUrl);
+        if (domain is null)
+        {
+            return NotAUrl;
+        }
+
+        var registrable = RegistrableDomainOf(domain);
+        foreach (var site in ownSites)
+        {
+            var siteDomain = DomainOf(site) ?? BareHostOf(site);
+            if (siteDomain is not null && RegistrableDomainOf(siteDomain) == registrable)
+            {
+                return new ReferrerProfile(domain, Internal);
+            }
+        }
+
+        var name = registrable.Split('.')[0];
+        if (SearchNames.Contains(name) || SearchHosts.Contains(domain))
+        {
+            return new ReferrerProfile(domain, Search);
+        }
+
+        if (SocialNames.Contains(name) || SocialDomains.Contains(registrable) || SocialDomains.Contains(domain))
+        {
+            return new ReferrerProfile(domain, Social);
+        }
+
+        return new ReferrerProfile(domain, Other);
+    }
+
+    /// <summary>
+    /// The host of an absolute http(s) URL, lower-case, without a leading <c>www.</c>; otherwise null.
+    /// International domain names come out in their ASCII (punycode) form, so that one domain is one value however
+    /// the URL spelled it.
+    /// </summary>
+    public static string? DomainOf(string? url)
+    {
+        if (string.IsNullOrWhiteSpace(url)
+            || !Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Host.Length == 0)
+        {
+            return null;
+        }
+
+        return WithoutWww(uri.IdnHost.TrimEnd('.').ToLowerInvariant());
+    }
+
+    private static string? BareHostOf(string? host)
+    {
+        if (string.IsNullOrWhiteSpace(host))
+        {
+            return null;
+        }
+
+        var trimmed = host.Trim();
+        return Uri.CheckHostName(trimmed) == UriHostNameType.Unknown ? null : WithoutWww(trimmed.TrimEnd('.').ToLowerInvariant());
+    }
+
+    private static string WithoutWww(string host) =>
+        host.StartsWith("www.", StringComparison.Ordinal) && host.Length > 4 ? host[4..] : host;
+
+    private static string RegistrableDomainOf(string host)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var address)
+            && address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+        {
+            return host;
+        }
+
+        var labels = host.Split('.');
+        if (labels.Length <= 2)
+        {
+            return host;
+        }
+
+        var keep = labels[^1].Length == 2 && GenericSecondLevels.Contains(labels[^2]) ? 3 : 2;
+        return string.Join('.', labels[^keep..]);
+    }
+}

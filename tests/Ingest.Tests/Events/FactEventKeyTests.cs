@@ -1,0 +1,47 @@
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Ingest.Events;
+using Xunit;
+
+namespace Shopstream.Ingest.Tests.Events;
+
+public sealed class FactEventKeyTests
+{
+    [Fact]
+    public void Event_key_is_the_hex_sha256_of_event_id_and_product_key()
+    {
+        Assert.Equal("5a8c6222f8d54f84dfc60f7f10992b780da2b05ba825718e552a525a7b71db4e", FactEventKey.Of("evt-1", "42"));
+    }
+
+    [Fact]
+    public void Same_event_and_product_give_the_same_key_and_another_product_another_key()
+    {
+        Assert.Equal(FactEventKey.Of("evt-1", "42"), FactEventKey.Of("evt-1", "42"));
+        Assert.NotEqual(FactEventKey.Of("evt-1", "42"), FactEventKey.Of("evt-1", "43"));
+        Assert.NotEqual(FactEventKey.Of("evt-1", "42"), FactEventKey.Of("evt-1", null));
+    }
+
+    [Fact]
+    public void Moving_characters_between_event_id_and_product_key_changes_the_key()
+    {
+        Assert.NotEqual(FactEventKey.Of("evt-14", "2"), FactEventKey.Of("evt-1", "42"));
+    }
+
+    [Fact]
+    public void Key_of_a_click_event_uses_its_event_id_and_product_id()
+    {
+        var clickEvent = new ClickEvent
+        {
+            EventId = "evt-1",
+            EventType = "product_view",
+            OccurredAt = DateTimeOffset.UnixEpoch,
+            SessionKey = "s",
+            ProductId = "42",
+            Browser = "Chrome",
+            Os = "Windows",
+            DeviceType = "desktop",
+            ReferrerType = "direct",
+        };
+
+        Assert.Equal(FactEventKey.Of("evt-1", "42"), FactEventKey.Of(clickEvent));
+    }
+}
