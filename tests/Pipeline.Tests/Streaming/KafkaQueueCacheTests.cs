@@ -13,7 +13,7 @@ public sealed class KafkaQueueCacheTests
     private static readonly StreamId B = StreamId.Create("products", "b");
 
     private static KafkaBatchContainer Message(StreamId stream, long offset) =>
-        new(stream, $"payload {offset}", new EventSequenceTokenV2(offset));
+        new(stream, $"payload {offset}", offset);
 
     private static KafkaQueueCache CacheWith(params KafkaBatchContainer[] messages)
     {
@@ -115,6 +115,23 @@ public sealed class KafkaQueueCacheTests
         cache.AddToCache([Message(A, 0), Message(A, 1)]);
         Assert.True(cache.IsUnderPressure());
         Assert.Equal(1, cache.GetMaxAddCount());
+    }
+
+    [Fact]
+    public void A_batch_of_one_stream_is_found_by_any_offset_it_holds_and_commits_past_all_of_them()
+    {
+        var cache = new KafkaQueueCache(capacity: 100);
+        cache.AddToCache([new KafkaBatchContainer(A, ["x", "y", "z"], [3, 5, 8]), Message(B, 9)]);
+        Assert.Equal(4, cache.Count);
+
+        var a = cache.GetCacheCursor(A, new EventSequenceTokenV2(5)); // a token inside the batch
+        Assert.True(a.MoveNext());
+        var batch = (KafkaBatchContainer)a.GetCurrent(out _)!;
+        Assert.Equal(["x", "y", "z"], batch.GetEvents<string>().Select(e => e.Item1));
+        Assert.Equal([3L, 5L, 8L], batch.GetEvents<string>().Select(e => e.Item2.SequenceNumber));
+        Assert.Equal(3, cache.FirstUncommittableOffset);
+        Assert.False(a.MoveNext());
+        Assert.Equal(9, cache.FirstUncommittableOffset);
     }
 
     [Fact]
