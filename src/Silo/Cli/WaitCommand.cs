@@ -36,10 +36,15 @@ internal static class WaitCommand
             var topics = new ShopstreamOptions().TopicsByNamespace().Values;
             using var progress = new DeliveryProgress(r.GetValue(kafka)!, r.GetValue(group)!, new Dictionary<string, string>(), topics);
             IReadOnlyList<PartitionLag> last = [];
+            var shown = DateTime.MinValue;
             var ok = await progress.WaitUntilCaughtUpAsync(TimeSpan.FromSeconds(r.GetValue(timeout)), l =>
             {
                 last = l;
-                Console.Error.WriteLine($"wait: lag {l.Sum(x => x.Lag)} over {l.Count(x => x.Lag > 0)} partitions");
+                if (DateTime.UtcNow - shown >= TimeSpan.FromSeconds(2))
+                {
+                    shown = DateTime.UtcNow;
+                    Console.Error.WriteLine($"wait: lag {l.Sum(x => x.Lag)} over {l.Count(x => x.Lag > 0)} partitions");
+                }
             }, ct);
             if (ok)
             {
