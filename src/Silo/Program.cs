@@ -16,5 +16,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     WaitCommand.Create(),
     BenchCommand.Create(),
     SiloCommand.Create(),
+    ChaosCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
