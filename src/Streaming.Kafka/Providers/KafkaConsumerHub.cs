@@ -20,6 +20,7 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     private readonly ConcurrentDictionary<TopicPartition, Offset> pendingCommits = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
+    private readonly ConcurrentDictionary<Confluent.Kafka.ErrorCode, long> lastErrorLog = new();
 
     public KafkaConsumerHub(KafkaStreamOptions options, ILogger logger)
     {
@@ -35,7 +36,7 @@ internal sealed partial class KafkaConsumerHub : IDisposable
             EnablePartitionEof = false,
         };
         consumer = new ConsumerBuilder<byte[], byte[]>(config)
-            .SetErrorHandler((_, e) => LogKafkaError(e.Code, e.Reason))
+            .SetErrorHandler((_, e) => LogKafkaErrorThrottled(e.Code, e.Reason))
             .SetLogHandler((_, m) => LogKafkaLog(m.Facility, m.Message))
             .Build();
         thread = new Thread(Run) { IsBackground = true, Name = "kafka-consumer-hub" };
@@ -183,6 +184,18 @@ internal sealed partial class KafkaConsumerHub : IDisposable
             }
             LogCommitFailed(ex.Error.Code, ex.Error.Reason);
         }
+    }
+
+    /// <summary>A broker that is down reports the same error many times a second; say it once per code per 10 s.</summary>
+    private void LogKafkaErrorThrottled(Confluent.Kafka.ErrorCode code, string reason)
+    {
+        var now = Environment.TickCount64;
+        if (lastErrorLog.TryGetValue(code, out var last) && now - last < 10_000)
+        {
+            return;
+        }
+        lastErrorLog[code] = now;
+        LogKafkaError(code, reason);
     }
 
     public void Dispose()
