@@ -28,10 +28,10 @@ public sealed class KafkaStreamOptions
     /// Messages a queue may hold between being read and being delivered. When full, the queue stops
     /// pulling until deliveries catch up: pressure slows the pull instead of growing memory.
     /// </summary>
-    public int MaxCachedMessagesPerQueue { get; set; } = 20_000;
+    public int MaxCachedMessagesPerQueue { get; set; } = 5_000;
 
     /// <summary>Messages read ahead per partition before that partition is paused.</summary>
-    public int PrefetchPerPartition { get; set; } = 5_000;
+    public int PrefetchPerPartition { get; set; } = 2_000;
 
     /// <summary>How long start-up waits for topic metadata and committed offsets.</summary>
     public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -22,7 +22,9 @@ namespace Shopstream.Grains.Entities;
 public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord>
     where TRecord : class
 {
-    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromSeconds(60);
+    // Saved state only speeds up duplicate dropping, so it is written rarely and never all at once: a burst of
+    // new entities must not turn into a burst of state writes that queues deliveries behind it.
+    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromMinutes(5);
     private readonly IPersistentState<EntityState<TRecord>> state;
     private readonly ILogger logger;
     private Task pendingWrite = Task.CompletedTask;
@@ -47,7 +49,8 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         var stream = this.GetStreamProvider(StreamProviders.Kafka)
             .GetStream<EntityMessage<TRecord>>(StreamId.Create(StreamNamespace, this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
-        this.RegisterGrainTimer(SaveStateAsync, new GrainTimerCreationOptions(StateSaveInterval, StateSaveInterval) { Interleave = false });
+        var firstSave = StateSaveInterval + TimeSpan.FromMilliseconds(Random.Shared.Next((int)StateSaveInterval.TotalMilliseconds));
+        this.RegisterGrainTimer(SaveStateAsync, new GrainTimerCreationOptions(firstSave, StateSaveInterval) { Interleave = false });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
