@@ -17,5 +17,7 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     BenchCommand.Create(),
     SiloCommand.Create(),
     ChaosCommand.Create(),
+    IngestApiCommand.Create(),
+    ReportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -10,8 +10,18 @@ public interface IEntityGrain<T> : IGrainWithStringKey
     Task<EntitySnapshot<T>?> GetAsync();
 }
 
-/// <summary>A product, fed by the products stream.</summary>
-public interface IProductGrain : IEntityGrain<ProductRecord>;
+/// <summary>
+/// A product, fed by the products stream, with live view counters fed by session grains. A product the clickstream
+/// names without its catalogue has a grain keyed <c>events:{product id}</c> that holds only counters.
+/// </summary>
+public interface IProductGrain : IEntityGrain<ProductRecord>
+{
+    /// <summary>Counts <paramref name="count"/> new product views, the latest at <paramref name="lastViewedAt"/>.</summary>
+    Task RecordViewsAsync(int count, DateTimeOffset lastViewedAt);
+
+    /// <summary>The live view counters.</summary>
+    Task<ProductViews> GetViewsAsync();
+}
 
 /// <summary>A cart, fed by the carts stream.</summary>
 public interface ICartGrain : IEntityGrain<CartRecord>;

@@ -8,6 +8,9 @@ public static class StreamNamespaces
     public const string Users = "users";
     public const string Rejected = "rejected";
 
+    /// <summary>Clickstream events, keyed by session key.</summary>
+    public const string Events = "events";
+
     /// <summary>Every namespace the silo consumes, in a stable order.</summary>
-    public static readonly IReadOnlyList<string> All = [Products, Carts, Users, Rejected];
+    public static readonly IReadOnlyList<string> All = [Products, Carts, Users, Rejected, Events];
 }

@@ -28,6 +28,7 @@ public static class WireFormat
         StreamNamespaces.Carts => "cart",
         StreamNamespaces.Users => "user",
         StreamNamespaces.Rejected => "rejected",
+        StreamNamespaces.Events => "event",
         _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
     };
 
@@ -87,6 +88,7 @@ public static class WireFormat
                 StreamNamespaces.Carts => Wrap(record.Deserialize<CartRecord>(Json), v, at),
                 StreamNamespaces.Users => Wrap(record.Deserialize<UserRecord>(Json), v, at),
                 StreamNamespaces.Rejected => Wrap(record.Deserialize<RejectedRecord>(Json), v, at),
+                StreamNamespaces.Events => Wrap(record.Deserialize<ClickEvent>(Json), v, at),
                 _ => null,
             };
             if (message is null)

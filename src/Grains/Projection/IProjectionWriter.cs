@@ -14,4 +14,10 @@ public interface IProjectionWriter
     Task WriteAsync(UserRow row);
 
     Task WriteAsync(IReadOnlyList<RejectedRow> rows);
+
+    /// <summary>
+    /// Writes a session's new facts with their dimension rows and recomputes the session's aggregate, in one
+    /// transaction. A fact already in <c>fact_events</c> is left alone and not reported as inserted.
+    /// </summary>
+    Task<SessionEventsResult> WriteAsync(SessionEventsRow row);
 }

@@ -23,6 +23,8 @@ public sealed class KafkaProducerOptions
 
     public string RejectedTopic { get; set; } = StreamNamespaces.Rejected;
 
+    public string EventsTopic { get; set; } = StreamNamespaces.Events;
+
     /// <summary>
     /// Extra librdkafka properties passed through as they are, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>,
     /// <c>sasl.username</c>, <c>linger.ms</c>, <c>compression.type</c>.
@@ -42,6 +44,7 @@ public sealed class KafkaProducerOptions
         StreamNamespaces.Carts => CartsTopic,
         StreamNamespaces.Users => UsersTopic,
         StreamNamespaces.Rejected => RejectedTopic,
+        StreamNamespaces.Events => EventsTopic,
         _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
     };
 
@@ -60,6 +63,7 @@ public sealed class KafkaProducerOptions
             (nameof(CartsTopic), CartsTopic),
             (nameof(UsersTopic), UsersTopic),
             (nameof(RejectedTopic), RejectedTopic),
+            (nameof(EventsTopic), EventsTopic),
         };
         foreach (var (key, topic) in topics)
         {

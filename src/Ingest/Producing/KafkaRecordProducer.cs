@@ -64,12 +64,66 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         ThrowIfDeliveryFailed();
         var topic = options.TopicFor(streamNamespace);
-        var message = new Message<string, byte[]>
-        {
-            Key = key,
-            Value = WireFormat.Serialize(streamNamespace, record, versions.Next(), time.GetUtcNow()),
-        };
+        await HandOverAsync(topic, Message(streamNamespace, key, record), onDelivery, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Hands one record over and completes once Kafka has acknowledged it (<c>acks=all</c>). Unlike
+    /// <see cref="ProduceAsync{TRecord}"/>, a failed delivery fails this task alone and leaves the producer usable:
+    /// a server producing for many requests answers each one for its own records.
+    /// </summary>
+    /// <exception cref="IngestException">Kafka did not acknowledge the record.</exception>
+    public async Task DeliverAsync<TRecord>(
+        string streamNamespace,
+        string key,
+        TRecord record,
+        CancellationToken cancellationToken = default)
+        where TRecord : class
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(record);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        var topic = options.TopicFor(streamNamespace);
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await HandOverAsync(topic, Message(streamNamespace, key, record), report =>
+        {
+            try
+            {
+                if (report.Error.IsError)
+                {
+                    acknowledged.TrySetException(new IngestException(
+                        $"delivery of {report.Message?.Key} to topic {report.Topic} failed: {report.Error.Reason} ({report.Error.Code})"));
+                }
+                else
+                {
+                    Interlocked.Increment(ref delivered);
+                    acknowledged.TrySetResult();
+                }
+            }
+            finally
+            {
+                inFlight.Release();
+            }
+        }, cancellationToken).ConfigureAwait(false);
+
+        // Once handed over a message cannot be called back; a caller that gives up only stops waiting.
+        await acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Message<string, byte[]> Message<TRecord>(string streamNamespace, string key, TRecord record) => new()
+    {
+        Key = key,
+        Value = WireFormat.Serialize(streamNamespace, record, versions.Next(), time.GetUtcNow()),
+    };
+
+    /// <summary>Takes an in-flight permit and hands the message to librdkafka; the delivery handler releases the permit.</summary>
+    private async Task HandOverAsync(
+        string topic,
+        Message<string, byte[]> message,
+        Action<DeliveryReport<string, byte[]>> deliveryHandler,
+        CancellationToken cancellationToken)
+    {
+        var key = message.Key;
         await inFlight.WaitAsync(cancellationToken).ConfigureAwait(false);
         var handedOver = false;
         try
@@ -78,7 +132,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
             {
                 try
                 {
-                    producer.Produce(topic, message, onDelivery);
+                    producer.Produce(topic, message, deliveryHandler);
                     handedOver = true;
                 }
                 catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Shopstream.Ingest.Http;
+using Shopstream.Ingest.Producing;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Kafka;
 using Shopstream.Silo.Storage;
@@ -11,8 +13,9 @@ using Spectre.Console;
 namespace Shopstream.Silo.Cli;
 
 /// <summary>
-/// <c>shopstream demo</c>: one process with a silo and the ingest; streams a snapshot through Kafka into
-/// PostgreSQL, waits until every record is applied or rejected, and prints the tables and views.
+/// <c>shopstream demo</c>: one process with a silo and the ingest; streams a snapshot (and the clickstream files in
+/// <c>DIR/events/*.ndjson</c>, through the ingest API) through Kafka into PostgreSQL, waits until every record is
+/// applied or rejected, and prints the tables, views and reports.
 /// </summary>
 internal static class DemoCommand
 {
@@ -70,6 +73,9 @@ internal static class DemoCommand
         var ingestStarted = Stopwatch.StartNew();
         var counts = await IngestCommand.RunAsync(kafka!, data, null, null, options.KafkaClient, ct);
         var produced = counts.Sum(c => c.Produced + c.Rejected);
+        var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
+        (int Accepted, int Rejected)? posted = Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
+        produced += posted is { } p ? p.Accepted + p.Rejected : 0;
 
         using var progress = new DeliveryProgress(kafka!, options.ConsumerGroup, options.KafkaClient, topics);
         var caughtUp = false;
@@ -98,9 +104,60 @@ internal static class DemoCommand
         {
             AnsiConsole.Write(await ConsoleTables.QueryAsync(db, title, sql));
         }
+        if (posted is not null)
+        {
+            await PrintReportsAsync(db, ct);
+        }
         AnsiConsole.MarkupLine(
             $"demo: records={produced} elapsed_s={started.Elapsed.TotalSeconds:0.0} pipeline_s={pipelineSeconds:0.00} records_per_s={produced / Math.Max(pipelineSeconds, 0.001):0}");
         return 0;
+    }
+
+    /// <summary>Posts every <c>*.ndjson</c> of the directory through the ingest API, run in this process on a free loopback port.</summary>
+    private static async Task<(int Accepted, int Rejected)> PostEventsAsync(string directory, ShopstreamOptions options, CancellationToken ct)
+    {
+        var producerOptions = new KafkaProducerOptions
+        {
+            BootstrapServers = options.Kafka,
+            ClientId = "shopstream-ingest-api",
+            EventsTopic = options.EventsTopic,
+            RejectedTopic = options.RejectedTopic,
+        };
+        foreach (var (k, v) in options.KafkaClient)
+        {
+            producerOptions.ClientSettings[k] = v;
+        }
+        var api = new EventsApiOptions { Port = 0 };
+        await using var producer = new KafkaRecordProducer(producerOptions);
+        await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);
+        using var http = new HttpClient { BaseAddress = EventsApiHost.BaseAddress(app), Timeout = TimeSpan.FromMinutes(5) };
+        var poster = new EventFilePoster(http, api.MaxBodyBytes);
+        var (accepted, rejected) = (0, 0);
+        foreach (var file in Directory.GetFiles(directory, "*.ndjson").Order(StringComparer.Ordinal))
+        {
+            var (a, r) = await poster.PostAsync(file, ct);
+            AnsiConsole.MarkupLine($"  POST /events [grey]{Markup.Escape(Path.GetFileName(file))}[/]: accepted {a}, rejected {r}");
+            (accepted, rejected) = (accepted + a, rejected + r);
+        }
+        await app.StopAsync(ct);
+        return (accepted, rejected);
+    }
+
+    /// <summary>The six reports for each day with product views (the latest seven at most).</summary>
+    private static async Task PrintReportsAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var dates = await ClickstreamReports.DatesWithViewsAsync(db, ct);
+        if (dates.Count > 7)
+        {
+            AnsiConsole.MarkupLine($"Product views on {dates.Count} days; reports of the latest 7 (./shopstream report NAME --date yyyy-MM-dd for the others).");
+        }
+        foreach (var date in dates.TakeLast(7))
+        {
+            foreach (var name in ClickstreamReports.Names)
+            {
+                AnsiConsole.Write(await ClickstreamReports.TableAsync(db, name, date));
+            }
+        }
     }
 
     private static string Redacted(string connectionString)

@@ -25,6 +25,27 @@ public sealed class ShopstreamOptions
 
     public string RejectedTopic { get; set; } = "rejected";
 
+    /// <summary>Clickstream events, keyed by session key.</summary>
+    public string EventsTopic { get; set; } = "events";
+
+    /// <summary>
+    /// A MaxMind database file (GeoIP2/GeoLite2 City or Country, <c>.mmdb</c>) that locates events by IP; without it
+    /// events are located by their <c>location</c> text or store.
+    /// </summary>
+    public string? GeoIpDatabase { get; set; }
+
+    /// <summary>Where each store is, e.g. <c>Shopstream__StoreLocations__12=Hanoi, Vietnam</c>: locates events that carry only a store id.</summary>
+    public Dictionary<string, string> StoreLocations { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The catalogue source (<c>fakestore</c> or <c>dummyjson</c>) plain event product ids belong to; empty when events
+    /// name their catalogue only as <c>source:id</c>.
+    /// </summary>
+    public string EventsCatalogue { get; set; } = "";
+
+    /// <summary>Event ids a session grain remembers for dropping duplicates early; beyond it fact_events' key decides.</summary>
+    public int SessionEventIdCap { get; set; } = 4096;
+
     /// <summary>Orleans cluster and service id.</summary>
     public string ClusterId { get; set; } = "shopstream";
 
@@ -54,10 +75,23 @@ public sealed class ShopstreamOptions
         Require(CartsTopic, nameof(CartsTopic));
         Require(UsersTopic, nameof(UsersTopic));
         Require(RejectedTopic, nameof(RejectedTopic));
+        Require(EventsTopic, nameof(EventsTopic));
         Require(ClusterId, nameof(ClusterId));
         if (!Enum.TryParse<Streaming.Kafka.KafkaStartPosition>(StartPosition, ignoreCase: true, out _))
         {
             throw new ArgumentException($"setting {Section}:{nameof(StartPosition)} must be Earliest or Latest, not '{StartPosition}'");
+        }
+        if (!string.IsNullOrWhiteSpace(GeoIpDatabase) && !File.Exists(GeoIpDatabase))
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(GeoIpDatabase)}: file '{GeoIpDatabase}' does not exist");
+        }
+        if (EventsCatalogue is not ("" or "fakestore" or "dummyjson"))
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(EventsCatalogue)} must be fakestore, dummyjson or empty, not '{EventsCatalogue}'");
+        }
+        if (SessionEventIdCap is < 0 or > 1_000_000)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(SessionEventIdCap)} must be between 0 and 1000000 (was {SessionEventIdCap})");
         }
         if (GrainIdleTimeout < TimeSpan.FromSeconds(5))
         {
@@ -80,5 +114,6 @@ public sealed class ShopstreamOptions
         [Grains.Interfaces.Wire.StreamNamespaces.Carts] = CartsTopic,
         [Grains.Interfaces.Wire.StreamNamespaces.Users] = UsersTopic,
         [Grains.Interfaces.Wire.StreamNamespaces.Rejected] = RejectedTopic,
+        [Grains.Interfaces.Wire.StreamNamespaces.Events] = EventsTopic,
     };
 }

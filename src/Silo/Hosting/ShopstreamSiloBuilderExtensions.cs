@@ -7,6 +7,8 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
+using Shopstream.Grains.Sessions;
+using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
 using Shopstream.Silo.Projection;
 using Shopstream.Streaming.Kafka;
@@ -31,7 +33,7 @@ public static class ShopstreamSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Adds entity grain storage (ADO.NET on PostgreSQL), the Kafka stream provider over the four topics,
+    /// Adds entity grain storage (ADO.NET on PostgreSQL), the Kafka stream provider over the five topics,
     /// the projection writer and the poison-message sink. Clustering is left to the caller.
     /// </summary>
     public static ISiloBuilder AddShopstream(this ISiloBuilder silo, ShopstreamOptions options, Action<KafkaStreamOptions>? configureKafka = null)
@@ -80,6 +82,12 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
+        silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
+        silo.Services.Configure<ClickstreamOptions>(o =>
+        {
+            o.SessionEventIdCap = options.SessionEventIdCap;
+            o.EventsCatalogue = options.EventsCatalogue;
+        });
         return silo;
     }
 }

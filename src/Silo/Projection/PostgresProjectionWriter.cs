@@ -66,11 +66,17 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         await Task.WhenAll(rows.Select(r => Enqueue(r)));
     }
 
-    private async Task Enqueue(object row)
+    public async Task<SessionEventsResult> WriteAsync(SessionEventsRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return (SessionEventsResult)(await Enqueue(row))!;
+    }
+
+    private async Task<object?> Enqueue(object row)
     {
         var pending = new Pending(row);
         await channel.Writer.WriteAsync(pending, stopping.Token);
-        await pending.Done.Task;
+        return await pending.Done.Task;
     }
 
     private async Task RunAsync()
@@ -109,16 +115,16 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             try
             {
                 var started = Stopwatch.GetTimestamp();
-                await WriteBatchAsync([.. batch.Select(p => p.Row)], stopping.Token);
+                var results = await WriteBatchAsync([.. batch.Select(p => p.Row)], stopping.Token);
                 BatchSize.Record(batch.Count);
                 var took = Stopwatch.GetElapsedTime(started);
                 BatchLatency.Record(took.TotalMilliseconds);
                 Interlocked.Add(ref batchTicks, took.Ticks);
                 Interlocked.Add(ref rowsWritten, batch.Count);
                 Interlocked.Increment(ref batchesWritten);
-                foreach (var p in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    p.Done.TrySetResult();
+                    batch[i].Done.TrySetResult(results[i]);
                 }
                 return;
             }
@@ -145,8 +151,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             var single = new List<Pending> { p };
             try
             {
-                await WriteBatchAsync([p.Row], stopping.Token);
-                p.Done.TrySetResult();
+                var results = await WriteBatchAsync([p.Row], stopping.Token);
+                p.Done.TrySetResult(results[0]);
             }
             catch (PostgresException ex) when (IsDataError(ex))
             {
@@ -154,7 +160,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
                     JsonSerializer.Serialize(p.Row, p.Row.GetType()), $"PostgreSQL refused the row: {ex.SqlState} {ex.MessageText}",
                     Fingerprint.OfParts("projection", KeyOf(p.Row), JsonSerializer.Serialize(p.Row, p.Row.GetType())));
                 await WriteWithRetryAsync([new Pending(rejected)]);
-                p.Done.TrySetResult();
+                p.Done.TrySetResult(p.Row is SessionEventsRow ? new SessionEventsResult([], null) : null);
             }
             catch (Exception) when (!stopping.IsCancellationRequested)
             {
@@ -163,8 +169,10 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         }
     }
 
-    private async Task WriteBatchAsync(IReadOnlyList<object> rows, CancellationToken cancellationToken)
+    /// <summary>Writes the rows in one transaction; returns each row's result (a <see cref="SessionEventsResult"/> or null).</summary>
+    private async Task<object?[]> WriteBatchAsync(IReadOnlyList<object> rows, CancellationToken cancellationToken)
     {
+        var results = new object?[rows.Count];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, tx);
@@ -172,11 +180,31 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         AddCarts(batch, Latest(rows.OfType<CartRow>(), r => (r.Source, r.CartId), r => r.Version));
         AddUsers(batch, Latest(rows.OfType<UserRow>(), r => (r.Source, r.Id), r => r.Version));
         AddRejected(batch, [.. rows.OfType<RejectedRow>()]);
-        if (batch.BatchCommands.Count > 0)
+        var sessions = rows.OfType<SessionEventsRow>().ToList();
+        if (sessions.Count > 0)
+        {
+            // Last in the batch: their statements return what the grains need to know.
+            var keys = ClickstreamCommands.Add(batch, sessions);
+            HashSet<string> inserted;
+            Dictionary<string, SessionAggregateRow> aggregates;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                (inserted, aggregates) = await ClickstreamCommands.ReadAsync(reader, cancellationToken);
+            }
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (rows[i] is SessionEventsRow row)
+                {
+                    results[i] = ClickstreamCommands.ResultOf(row, keys, inserted, aggregates);
+                }
+            }
+        }
+        else if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
+        return results;
     }
 
     /// <summary>One row per key (the newest), since an upsert cannot touch the same row twice.</summary>
@@ -205,6 +233,11 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         Add(c, rows.Select(r => r.Version));
         Add(c, rows.Select(r => r.ContentHash));
         batch.BatchCommands.Add(c);
+
+        var names = new NpgsqlBatchCommand(ProjectionSql.ProductNamesFromCatalogue);
+        Add(names, rows.Select(r => r.Source));
+        Add(names, rows.Select(r => r.Id));
+        batch.BatchCommands.Add(names);
     }
 
     private static void AddUsers(NpgsqlBatch batch, List<UserRow> rows)
@@ -280,6 +313,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         CartRow c => $"{c.Source}:{c.CartId}",
         UserRow u => $"{u.Source}:{u.Id}",
         RejectedRow r => r.Key,
+        SessionEventsRow s => s.SessionKey,
         _ => null,
     };
 
@@ -310,7 +344,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
     {
         public object Row { get; } = row;
 
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection batch of {Count} rows not written, retrying in {DelayMs} ms: {Error}")]

@@ -26,7 +26,9 @@ public sealed class PipelineCluster : IAsyncDisposable
 
     public ShopstreamOptions Options { get; }
 
-    public static async Task<PipelineCluster> StartAsync(int silos = 1, int partitions = 4, string? consumerGroup = null, TestDatabase? database = null, string? topicPrefix = null)
+    /// <summary>Starts a cluster; <paramref name="settings"/> adds further <c>Shopstream</c> settings by key, e.g. <c>GeoIpDatabase</c>.</summary>
+    public static async Task<PipelineCluster> StartAsync(int silos = 1, int partitions = 4, string? consumerGroup = null, TestDatabase? database = null, string? topicPrefix = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var db = database ?? await TestDatabase.CreateAsync();
         var prefix = topicPrefix ?? "t" + Guid.NewGuid().ToString("N")[..10] + ".";
@@ -39,6 +41,7 @@ public sealed class PipelineCluster : IAsyncDisposable
             CartsTopic = prefix + StreamNamespaces.Carts,
             UsersTopic = prefix + StreamNamespaces.Users,
             RejectedTopic = prefix + StreamNamespaces.Rejected,
+            EventsTopic = prefix + StreamNamespaces.Events,
             ClusterId = "c" + Guid.NewGuid().ToString("N")[..10],
         };
         foreach (var topic in options.TopicsByNamespace().Values)
@@ -56,6 +59,11 @@ public sealed class PipelineCluster : IAsyncDisposable
         Set(nameof(options.CartsTopic), options.CartsTopic);
         Set(nameof(options.UsersTopic), options.UsersTopic);
         Set(nameof(options.RejectedTopic), options.RejectedTopic);
+        Set(nameof(options.EventsTopic), options.EventsTopic);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            Set(key, value);
+        }
         Set(nameof(options.ClusterId), options.ClusterId);
         Set(nameof(options.GrainIdleTimeout), TimeSpan.FromMinutes(2).ToString("c", CultureInfo.InvariantCulture));
         builder.AddSiloBuilderConfigurator<ShopstreamSiloConfigurator>();
@@ -74,6 +82,7 @@ public sealed class PipelineCluster : IAsyncDisposable
             CartsTopic = Options.CartsTopic,
             UsersTopic = Options.UsersTopic,
             RejectedTopic = Options.RejectedTopic,
+            EventsTopic = Options.EventsTopic,
         };
         return new KafkaRecordProducer(o);
     }

@@ -1,0 +1,209 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Streams;
+using Shopstream.Grains.Interfaces.Grains;
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Grains.Projection;
+
+namespace Shopstream.Grains.Sessions;
+
+/// <summary>
+/// One clickstream session, keyed by session key: drops duplicate events, writes each new event as a fact with its
+/// dimension rows, keeps the session's aggregate and counts product views on the products' grains.
+/// </summary>
+/// <remarks>
+/// <para>Duplicates are dropped exactly with bounded memory, in two layers. The grain remembers the last
+/// <see cref="ClickstreamOptions.SessionEventIdCap"/> fact ids (event id and product id, the identity of a
+/// <c>fact_events</c> row) and drops those without a round trip. Anything else goes to the projection writer, whose
+/// insert skips facts already in <c>fact_events</c> (primary key <c>event_key</c>) and reports which ones were new.
+/// So a duplicate older than the cap, one replayed after a crash that lost unsaved grain state, or one arriving in
+/// another activation after a restart, is still dropped, and only new facts count.</para>
+/// <para>The aggregate in <c>sessions</c> is recomputed from the session's facts in the same transaction as the
+/// facts are inserted, so it is exact whatever the grain remembers; the grain keeps the recomputed row for live
+/// reads. Grain state is saved lazily (timer, deactivation) like the entity grains': it only speeds up dropping.</para>
+/// </remarks>
+[ImplicitStreamSubscription(StreamNamespaces.Events)]
+public sealed partial class SessionGrain : Grain, ISessionGrain
+{
+    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromMinutes(5);
+
+    private readonly IPersistentState<SessionState> state;
+    private readonly IProjectionWriter writer;
+    private readonly ILocationResolver locations;
+    private readonly ClickstreamOptions options;
+    private readonly ILogger<SessionGrain> logger;
+    private SeenEventIds seen = null!;
+    private bool dirty;
+
+    public SessionGrain(
+        [PersistentState("session", StreamProviders.EntityStorage)] IPersistentState<SessionState> state,
+        IProjectionWriter writer,
+        ILocationResolver locations,
+        IOptions<ClickstreamOptions> options,
+        ILogger<SessionGrain> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.state = state;
+        this.writer = writer;
+        this.locations = locations;
+        this.options = options.Value;
+        this.logger = logger;
+    }
+
+    /// <summary>The identity of one fact: the event id and the product it is about.</summary>
+    public static string FactId(ClickEvent clickEvent)
+    {
+        ArgumentNullException.ThrowIfNull(clickEvent);
+        return clickEvent.EventId + '\u001f' + clickEvent.ProductId;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        seen = new SeenEventIds(options.SessionEventIdCap, state.State.SeenEventIds);
+        var stream = this.GetStreamProvider(StreamProviders.Kafka)
+            .GetStream<EntityMessage<ClickEvent>>(StreamId.Create(StreamNamespaces.Events, this.GetPrimaryKeyString()));
+        await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
+        // Like the entity grains: first saves spread over the interval, so that a burst of activations does not save at once.
+        var firstSave = StateSaveInterval + TimeSpan.FromMilliseconds(Random.Shared.Next((int)StateSaveInterval.TotalMilliseconds));
+        this.RegisterGrainTimer(SaveStateAsync, new GrainTimerCreationOptions(firstSave, StateSaveInterval) { Interleave = false });
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        SaveStateAsync(cancellationToken);
+
+    public Task<SessionSnapshot?> GetAsync() => Task.FromResult(state.State.Snapshot);
+
+    private async Task OnNextBatchAsync(IList<SequentialItem<EntityMessage<ClickEvent>>> items)
+    {
+        var fresh = new List<ClickEvent>(items.Count);
+        var inBatch = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            var clickEvent = item.Item.Record;
+            var id = FactId(clickEvent);
+            if (seen.Contains(id) || !inBatch.Add(id))
+            {
+                PipelineMetrics.Ignored(StreamNamespaces.Events);
+                continue;
+            }
+            fresh.Add(clickEvent);
+        }
+
+        var previous = state.State.Snapshot;
+        var dropped = items.Count - fresh.Count;
+        if (fresh.Count == 0)
+        {
+            if (previous is not null)
+            {
+                state.State.Snapshot = previous with { Ignored = previous.Ignored + dropped };
+                dirty = true;
+            }
+            return;
+        }
+
+        var result = await writer.WriteAsync(RowsOf(fresh));
+
+        // Remembered only once durable: an id remembered before a failed write would drop its redelivery.
+        foreach (var clickEvent in fresh)
+        {
+            seen.Add(FactId(clickEvent));
+        }
+        var replayed = fresh.Count - result.Inserted.Count;
+        for (var i = 0; i < result.Inserted.Count; i++)
+        {
+            PipelineMetrics.Applied(StreamNamespaces.Events);
+        }
+        for (var i = 0; i < replayed; i++)
+        {
+            PipelineMetrics.Ignored(StreamNamespaces.Events);
+        }
+        if (result.Session is { } s)
+        {
+            state.State.Snapshot = new SessionSnapshot(
+                s.FirstEventAt, s.LastEventAt, s.Events, s.ProductsViewed, s.ProductsCarted, s.ProductsPurchased, s.Converted,
+                (previous?.Applied ?? 0) + result.Inserted.Count, (previous?.Ignored ?? 0) + dropped + replayed);
+            dirty = true;
+        }
+
+        await CountProductViewsAsync(result.Inserted);
+    }
+
+    private SessionEventsRow RowsOf(List<ClickEvent> events)
+    {
+        var facts = new List<FactEventRow>(events.Count);
+        var products = new Dictionary<string, ProductDimensionRow>(StringComparer.Ordinal);
+        var places = new Dictionary<string, LocationRow>(StringComparer.Ordinal);
+        var agents = new Dictionary<string, UserAgentRow>(StringComparer.Ordinal);
+        var referrers = new Dictionary<string, ReferrerRow>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            var location = locations.Resolve(e);
+            places.TryAdd(location.LocationKey, location);
+            var agent = new UserAgentRow(Fingerprint.OfParts("user-agent", e.UserAgent, e.Browser, e.Os, e.DeviceType), e.UserAgent, e.Browser, e.Os, e.DeviceType);
+            agents.TryAdd(agent.UserAgentKey, agent);
+            var referrer = new ReferrerRow(Fingerprint.OfParts("referrer", e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType), e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType);
+            referrers.TryAdd(referrer.ReferrerKey, referrer);
+            if (e.ProductId is { } productKey)
+            {
+                var catalogue = CatalogueProduct.Of(productKey, options.EventsCatalogue);
+                var product = new ProductDimensionRow(productKey, ProductUrl.NameOf(e.CurrentUrl, productKey), e.CurrentUrl,
+                    ProductUrl.LanguageOf(e.CurrentUrl), catalogue?.Source, catalogue?.Id);
+
+                // A product page's URL says more than a cart or purchase event's: prefer a row that has a name.
+                if (!products.TryGetValue(productKey, out var known) || (known.UrlName is null && product.UrlName is not null))
+                {
+                    products[productKey] = product;
+                }
+            }
+            facts.Add(new FactEventRow(
+                e.EventId, e.EventType, e.OccurredAt, e.SessionKey, e.UserId, e.ProductId, location.LocationKey,
+                agent.UserAgentKey, referrer.ReferrerKey, e.StoreId, e.CurrentUrl, e.UtmSource, e.UtmMedium, e.Resolution,
+                e.Options, e.Extras));
+        }
+        return new SessionEventsRow(this.GetPrimaryKeyString(), facts, [.. products.Values], [.. places.Values], [.. agents.Values], [.. referrers.Values]);
+    }
+
+    /// <summary>Counts the new product views on each product's grain (see <see cref="IProductGrain"/> for the key).</summary>
+    private Task CountProductViewsAsync(IReadOnlyList<FactEventRow> inserted)
+    {
+        var calls = inserted
+            .Where(f => f.EventType == "product_view" && f.ProductKey is not null)
+            .GroupBy(f => CatalogueProduct.Of(f.ProductKey!, options.EventsCatalogue)?.Key ?? "events:" + f.ProductKey, StringComparer.Ordinal)
+            .Select(g => GrainFactory.GetGrain<IProductGrain>(g.Key).RecordViewsAsync(g.Count(), g.Max(f => f.OccurredAt)))
+            .ToList();
+        return calls.Count == 0 ? Task.CompletedTask : Task.WhenAll(calls);
+    }
+
+    private Task OnErrorAsync(Exception exception)
+    {
+        LogStreamError(this.GetPrimaryKeyString(), exception);
+        return Task.CompletedTask;
+    }
+
+    private async Task SaveStateAsync(CancellationToken cancellationToken)
+    {
+        if (!dirty)
+        {
+            return;
+        }
+        state.State.SeenEventIds = seen.ToList();
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+            dirty = false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
+            LogStateSaveFailed(this.GetPrimaryKeyString(), ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error on session {Key}")]
+    private partial void LogStreamError(string key, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of session {Key} failed; will retry")]
+    private partial void LogStateSaveFailed(string key, Exception exception);
+}

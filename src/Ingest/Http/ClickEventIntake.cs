@@ -1,0 +1,87 @@
+using System.Text.Json;
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Events;
+using Shopstream.Ingest.Producing;
+using Shopstream.Ingest.Rejection;
+
+namespace Shopstream.Ingest.Http;
+
+/// <summary>
+/// Normalizes the events of one request and delivers them: accepted events to the events topic keyed by session key,
+/// rejected ones to the rejected topic (stage <c>ingest</c>), both awaited until Kafka acknowledged them, so that an
+/// answer never claims more than Kafka holds.
+/// </summary>
+public sealed class ClickEventIntake
+{
+    /// <summary>The source name rejections of this API are recorded under.</summary>
+    public const string Source = "events-api";
+
+    private const string Entity = "event";
+
+    private readonly KafkaRecordProducer producer;
+    private readonly ClickEventNormalizer normalizer;
+
+    public ClickEventIntake(KafkaRecordProducer producer, ClickEventNormalizer? normalizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(producer);
+        this.producer = producer;
+        this.normalizer = normalizer ?? new ClickEventNormalizer();
+    }
+
+    /// <summary>Normalizes and delivers <paramref name="events"/>; returns what was accepted and what was not, and why.</summary>
+    /// <exception cref="IngestException">Kafka did not acknowledge an event or a rejection.</exception>
+    public async Task<EventsResponse> AcceptAsync(IReadOnlyList<RawEvent> events, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var deliveries = new List<Task>(events.Count);
+        var rejected = new List<EventRejection>();
+        var accepted = 0;
+        foreach (var raw in events)
+        {
+            if (raw.Error is not null)
+            {
+                rejected.Add(new EventRejection(raw.Index, [raw.Error]));
+                deliveries.Add(DeliverRejectionAsync(raw.Text ?? "", $"#{raw.Index}", raw.Error, cancellationToken));
+                continue;
+            }
+
+            var result = normalizer.Normalize(raw.Element);
+            if (result.IsAccepted)
+            {
+                accepted++;
+                deliveries.Add(producer.DeliverAsync(StreamNamespaces.Events, result.Event.SessionKey, result.Event, cancellationToken));
+                continue;
+            }
+
+            rejected.Add(new EventRejection(raw.Index, result.Errors));
+            deliveries.Add(DeliverRejectionAsync(
+                PayloadOf(raw.Element), result.EventId ?? $"#{raw.Index}", string.Join("; ", result.Errors), cancellationToken));
+        }
+
+        await Task.WhenAll(deliveries).ConfigureAwait(false);
+        return new EventsResponse(accepted, rejected);
+    }
+
+    private Task DeliverRejectionAsync(string payload, string id, string reason, CancellationToken cancellationToken)
+    {
+        var rejection = new RejectedRecord
+        {
+            Stage = RejectedPayload.IngestStage,
+            Topic = producer.TopicFor(StreamNamespaces.Events),
+            Key = $"{Source}:{id}",
+            Payload = payload,
+            Reason = reason,
+        };
+        var fingerprint = RejectedPayload.Fingerprint(RejectedPayload.IngestStage, Source, Entity, payload);
+        return producer.DeliverAsync(StreamNamespaces.Rejected, fingerprint, rejection, cancellationToken);
+    }
+
+    /// <summary>The event as stored with its rejection: no e-mail address (only accepted events keep its hash), no secrets.</summary>
+    private static string PayloadOf(JsonElement raw)
+    {
+        var withoutEmail = EmailRedaction.For(raw).ValueText(raw);
+        using var document = JsonDocument.Parse(withoutEmail);
+        return RejectedPayload.Redact(document.RootElement);
+    }
+}

@@ -1,0 +1,152 @@
+using Npgsql;
+using Shopstream.Grains.Projection;
+using Shopstream.Ingest.Events;
+
+namespace Shopstream.Silo.Projection;
+
+/// <summary>
+/// The star-schema part of a projection batch: dimension rows, facts and session aggregates of every session row in
+/// the batch, as a few array statements. Rows are sorted by key so that concurrent batches lock in the same order.
+/// </summary>
+internal static class ClickstreamCommands
+{
+    /// <summary>Adds the statements; returns each fact's <c>event_key</c>. The facts and sessions statements return rows.</summary>
+    public static Dictionary<FactEventRow, string> Add(NpgsqlBatch batch, IReadOnlyList<SessionEventsRow> rows)
+    {
+        var facts = rows.SelectMany(r => r.Facts).ToList();
+        var keys = new Dictionary<FactEventRow, string>(ReferenceEqualityComparer.Instance);
+        foreach (var f in facts)
+        {
+            keys[f] = FactEventKey.Of(f.EventId, f.ProductKey);
+        }
+
+        var dates = facts.Select(f => DateDimension.Of(f.OccurredAt)).DistinctBy(d => d.DateKey).OrderBy(d => d.DateKey).ToList();
+        var c = new NpgsqlBatchCommand(ProjectionSql.DimDates);
+        Add(c, dates.Select(d => d.DateKey));
+        Add(c, dates.Select(d => d.FullDate));
+        Add(c, dates.Select(d => d.DayOfWeek));
+        Add(c, dates.Select(d => d.DayOfWeekShort));
+        Add(c, dates.Select(d => d.IsWeekdayOrWeekend));
+        Add(c, dates.Select(d => d.DayOfMonth));
+        Add(c, dates.Select(d => d.YearMonth));
+        Add(c, dates.Select(d => d.Month));
+        Add(c, dates.Select(d => d.DayOfYear));
+        Add(c, dates.Select(d => d.WeekOfYear));
+        Add(c, dates.Select(d => d.QuarterNumber));
+        Add(c, dates.Select(d => d.Year));
+        batch.BatchCommands.Add(c);
+
+        var products = rows.SelectMany(r => r.Products)
+            .GroupBy(p => p.ProductKey, StringComparer.Ordinal)
+            .Select(g => g.FirstOrDefault(p => p.UrlName is not null) ?? g.First())
+            .OrderBy(p => p.ProductKey, StringComparer.Ordinal)
+            .ToList();
+        if (products.Count > 0)
+        {
+            c = new NpgsqlBatchCommand(ProjectionSql.DimProducts);
+            Add(c, products.Select(p => p.ProductKey));
+            Add(c, products.Select(p => p.UrlName));
+            Add(c, products.Select(p => p.CurrentUrl));
+            Add(c, products.Select(p => p.LanguageCode));
+            Add(c, products.Select(p => p.CatalogueSource));
+            Add(c, products.Select(p => p.CatalogueId));
+            batch.BatchCommands.Add(c);
+        }
+
+        var locations = Distinct(rows.SelectMany(r => r.Locations), l => l.LocationKey);
+        c = new NpgsqlBatchCommand(ProjectionSql.DimLocations);
+        Add(c, locations.Select(l => l.LocationKey));
+        Add(c, locations.Select(l => l.IpAddress));
+        Add(c, locations.Select(l => l.CountryCode));
+        Add(c, locations.Select(l => l.CountryName));
+        Add(c, locations.Select(l => l.RegionName));
+        Add(c, locations.Select(l => l.CityName));
+        batch.BatchCommands.Add(c);
+
+        var agents = Distinct(rows.SelectMany(r => r.UserAgents), a => a.UserAgentKey);
+        c = new NpgsqlBatchCommand(ProjectionSql.DimUserAgents);
+        Add(c, agents.Select(a => a.UserAgentKey));
+        Add(c, agents.Select(a => a.UserAgent));
+        Add(c, agents.Select(a => a.Browser));
+        Add(c, agents.Select(a => a.Os));
+        Add(c, agents.Select(a => a.DeviceType));
+        batch.BatchCommands.Add(c);
+
+        var referrers = Distinct(rows.SelectMany(r => r.Referrers), r => r.ReferrerKey);
+        c = new NpgsqlBatchCommand(ProjectionSql.DimReferrers);
+        Add(c, referrers.Select(r => r.ReferrerKey));
+        Add(c, referrers.Select(r => r.ReferrerUrl));
+        Add(c, referrers.Select(r => r.ReferrerDomain));
+        Add(c, referrers.Select(r => r.ReferrerType));
+        batch.BatchCommands.Add(c);
+
+        var sortedFacts = facts.OrderBy(f => keys[f], StringComparer.Ordinal).ToList();
+        c = new NpgsqlBatchCommand(ProjectionSql.Facts);
+        Add(c, sortedFacts.Select(f => keys[f]));
+        Add(c, sortedFacts.Select(f => f.EventId));
+        Add(c, sortedFacts.Select(f => f.EventType));
+        Add(c, sortedFacts.Select(f => f.OccurredAt.ToUniversalTime()));
+        Add(c, sortedFacts.Select(f => f.SessionKey));
+        Add(c, sortedFacts.Select(f => f.UserId));
+        Add(c, sortedFacts.Select(f => f.ProductKey));
+        Add(c, sortedFacts.Select(f => f.LocationKey));
+        Add(c, sortedFacts.Select(f => f.UserAgentKey));
+        Add(c, sortedFacts.Select(f => f.ReferrerKey));
+        Add(c, sortedFacts.Select(f => f.StoreId));
+        Add(c, sortedFacts.Select(f => f.CurrentUrl));
+        Add(c, sortedFacts.Select(f => f.UtmSource));
+        Add(c, sortedFacts.Select(f => f.UtmMedium));
+        Add(c, sortedFacts.Select(f => f.Resolution));
+        Add(c, sortedFacts.Select(f => f.Options));
+        Add(c, sortedFacts.Select(f => f.Extras));
+        batch.BatchCommands.Add(c);
+
+        c = new NpgsqlBatchCommand(ProjectionSql.Sessions);
+        Add(c, rows.Select(r => r.SessionKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        batch.BatchCommands.Add(c);
+        return keys;
+    }
+
+    /// <summary>Reads what the facts and sessions statements returned: the inserted keys and each session's aggregate.</summary>
+    public static async Task<(HashSet<string> Inserted, Dictionary<string, SessionAggregateRow> Sessions)> ReadAsync(
+        NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        var sessions = new Dictionary<string, SessionAggregateRow>(StringComparer.Ordinal);
+        do
+        {
+            if (reader.FieldCount == 0)
+            {
+                continue;
+            }
+            var isFacts = reader.GetName(0) == "event_key";
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (isFacts)
+                {
+                    inserted.Add(reader.GetString(0));
+                }
+                else
+                {
+                    var s = new SessionAggregateRow(
+                        reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2),
+                        reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetBoolean(7));
+                    sessions[s.SessionKey] = s;
+                }
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+        return (inserted, sessions);
+    }
+
+    /// <summary>The result of one session row: its facts that this batch inserted (each key claimed once) and its aggregate.</summary>
+    public static SessionEventsResult ResultOf(
+        SessionEventsRow row, Dictionary<FactEventRow, string> keys, HashSet<string> inserted, Dictionary<string, SessionAggregateRow> sessions) =>
+        new([.. row.Facts.Where(f => inserted.Remove(keys[f]))], sessions.GetValueOrDefault(row.SessionKey));
+
+    private static List<T> Distinct<T>(IEnumerable<T> rows, Func<T, string> key) =>
+        [.. rows.GroupBy(key, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(key, StringComparer.Ordinal)];
+
+    private static void Add<T>(NpgsqlBatchCommand command, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
+}
