@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Shopstream.Silo.Hosting;
+
+namespace Shopstream.Pipeline.Tests.Cluster;
+
+/// <summary>
+/// <c>shopstream silo</c> as a child process (<c>dotnet shopstream.dll silo</c> from the test output, under a watchdog
+/// shell), joined to the cluster of <see cref="ClusterSettings"/> through PostgreSQL, with its web host on a free port.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private const string Watchdog =
+        "dotnet \"$@\" & silo=$!; " +
+        "while kill -0 \"$SHOPSTREAM_TEST_PID\" 2>/dev/null && kill -0 $silo 2>/dev/null; do sleep 1; done; " +
+        "kill -9 $silo 2>/dev/null; wait $silo";
+
+    private readonly Process process;
+    private readonly StringBuilder log = new();
+    private bool disposed;
+
+    private SiloProcess(Process process, int httpPort)
+    {
+        this.process = process;
+        BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/");
+    }
+
+    /// <summary>Where the web host answers; on loopback even when it binds every address.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Everything the process wrote so far.</summary>
+    public string Log
+    {
+        get
+        {
+            lock (log)
+            {
+                return log.ToString();
+            }
+        }
+    }
+
+    /// <param name="settings">The cluster to join, given as <c>Shopstream__*</c> environment variables.</param>
+    /// <param name="httpBind"><c>--http-bind</c>: loopback, or e.g. <c>0.0.0.0</c> to put the dashboard behind its key.</param>
+    /// <param name="dashboardApiKey"><c>Shopstream__DashboardApiKey</c>, or none.</param>
+    public static SiloProcess Start(ClusterSettings settings, string httpBind = "127.0.0.1", string? dashboardApiKey = null)
+    {
+        var app = Path.Combine(AppContext.BaseDirectory, "shopstream.dll");
+        if (!File.Exists(app))
+        {
+            throw new FileNotFoundException("the silo's shopstream.dll is not in the test output (tests/Pipeline.Tests references src/Silo)", app);
+        }
+        var httpPort = SiloHostFactory.FreePort();
+        // A watchdog shell: the silo dies with the test process even when that is killed before disposing this.
+        var psi = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var argument in new[]
+        {
+            "-c", Watchdog, "shopstream-silo",
+            app, "silo",
+            "--postgres", settings.Options.Postgres, "--kafka", settings.Options.Kafka,
+            "--silo-port", $"{SiloHostFactory.FreePort()}", "--gateway-port", $"{SiloHostFactory.FreePort()}",
+            "--http-port", $"{httpPort}", "--http-bind", httpBind,
+            // Silos talk over loopback even when HTTP binds every address.
+            "--advertised-ip", "127.0.0.1",
+        })
+        {
+            psi.ArgumentList.Add(argument);
+        }
+        psi.Environment["SHOPSTREAM_TEST_PID"] = $"{Environment.ProcessId}";
+        foreach (var inherited in psi.Environment.Keys.Where(k => k.StartsWith(ShopstreamOptions.Section + "__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            psi.Environment.Remove(inherited);
+        }
+        foreach (var (key, value) in settings.AsEnvironment())
+        {
+            psi.Environment[key] = value;
+        }
+        if (dashboardApiKey is not null)
+        {
+            psi.Environment[$"{ShopstreamOptions.Section}__DashboardApiKey"] = dashboardApiKey;
+        }
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var silo = new SiloProcess(process, httpPort);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    /// <summary>Waits for <c>/health/ready</c> to answer 200; fails with the process's output if it exits or times out.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"shopstream silo exited with code {process.ExitCode}:\n{Log}");
+            }
+            try
+            {
+                using var response = await http.GetAsync("health/ready");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"shopstream silo at {BaseAddress} was not ready within {timeout.TotalSeconds:0} s:\n{Log}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (disposed)
+        {
+            return;
+        }
+        disposed = true;
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (log)
+        {
+            log.AppendLine(line);
+        }
+    }
+}

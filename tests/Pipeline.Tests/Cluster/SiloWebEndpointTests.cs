@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Shopstream.Pipeline.Tests.Infrastructure;
+
+namespace Shopstream.Pipeline.Tests.Cluster;
+
+/// <summary>The web host of <c>shopstream silo</c>, served by real silo processes: entity API, stats, health, metrics, dashboard.</summary>
+public sealed class SiloWebEndpointTests(SiloWebFixture fixture) : IClassFixture<SiloWebFixture>
+{
+    private static HttpClient Client(SiloProcess silo) => new() { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    private static async Task<HttpResponseMessage> GetDashboardAsync(SiloProcess silo, string? apiKey = null, string? basicAuthPassword = null)
+    {
+        using var http = Client(silo);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "dashboard/");
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+        if (basicAuthPassword is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("anyone:" + basicAuthPassword)));
+        }
+        return await http.SendAsync(request);
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    [Fact]
+    public async Task Product_api_returns_the_ingested_product()
+    {
+        var sample = Fixtures.Load("fakestore", "products")[0];
+        using var http = Client(fixture.Loopback);
+
+        var product = await JsonAsync(await http.GetAsync($"api/products/fakestore/{sample.GetProperty("id").GetInt64()}"));
+
+        Assert.Equal(sample.GetProperty("title").GetString(), product.GetProperty("record").GetProperty("title").GetString());
+        Assert.Equal(sample.GetProperty("price").GetDecimal(), product.GetProperty("record").GetProperty("price").GetDecimal());
+        Assert.True(product.GetProperty("version").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task Product_api_answers_404_for_an_unknown_product()
+    {
+        using var http = Client(fixture.Loopback);
+
+        using var response = await http.GetAsync("api/products/fakestore/987654321");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Stats_of_the_silos_list_every_partition_with_exactly_one_owner()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var owners = new List<(string Topic, int Partition, string Owner)>();
+            foreach (var silo in fixture.Silos)
+            {
+                using var http = Client(silo);
+                var stats = await JsonAsync(await http.GetAsync("api/stats"));
+                var self = stats.GetProperty("silo").GetString()!;
+                Assert.Equal(3, stats.GetProperty("clusterSilos").GetArrayLength());
+                Assert.Contains(self, stats.GetProperty("clusterSilos").EnumerateArray().Select(s => s.GetString()));
+                // A silo lists every partition it has read; the owner is set on those it reads now.
+                var readHere = stats.GetProperty("partitions").EnumerateArray()
+                    .Where(p => p.GetProperty("owner").ValueKind == JsonValueKind.String)
+                    .Select(p => (p.GetProperty("topic").GetString()!, p.GetProperty("partition").GetInt32(), p.GetProperty("owner").GetString()!))
+                    .ToList();
+                Assert.All(readHere, p => Assert.Equal(self, p.Item3));
+                owners.AddRange(readHere);
+            }
+            var owned = owners.Select(o => (o.Topic, o.Partition)).Order().ToList();
+            if (owned.SequenceEqual(fixture.Settings.Partitions.Order()))
+            {
+                Assert.Equal(3, owners.Select(o => o.Owner).Distinct().Count());
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"partitions and owners never matched: [{string.Join(", ", owners)}]");
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
+    public async Task Live_health_answers_200()
+    {
+        using var http = Client(fixture.Loopback);
+
+        using var response = await http.GetAsync("health/live");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ready_health_answers_200_with_postgres_and_kafka_ok()
+    {
+        using var http = Client(fixture.Loopback);
+
+        var ready = await JsonAsync(await http.GetAsync("health/ready"));
+
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("postgres").GetString());
+        Assert.Equal("ok", ready.GetProperty("checks").GetProperty("kafka").GetString());
+    }
+
+    [Fact]
+    public async Task Metrics_expose_consumed_records_and_partition_lag()
+    {
+        using var http = Client(fixture.Loopback);
+
+        var metrics = await http.GetStringAsync("metrics");
+
+        Assert.Contains("shopstream_records_consumed", metrics, StringComparison.Ordinal);
+        Assert.Contains("shopstream_partition_lag{", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_on_loopback_answers_without_a_key()
+    {
+        using var response = await GetDashboardAsync(fixture.Loopback);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<title>Orleans Dashboard</title>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Dashboard_beyond_loopback_without_the_key_answers_401()
+    {
+        using var response = await GetDashboardAsync(fixture.Exposed);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Basic", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
+    }
+
+    [Fact]
+    public async Task Dashboard_beyond_loopback_with_a_wrong_key_answers_401()
+    {
+        using var response = await GetDashboardAsync(fixture.Exposed, apiKey: "not-the-key");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_beyond_loopback_answers_200_with_the_key_in_X_Api_Key()
+    {
+        using var response = await GetDashboardAsync(fixture.Exposed, apiKey: SiloWebFixture.DashboardApiKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_beyond_loopback_answers_200_with_the_key_as_basic_auth_password()
+    {
+        using var response = await GetDashboardAsync(fixture.Exposed, basicAuthPassword: SiloWebFixture.DashboardApiKey);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dashboard_beyond_loopback_without_a_configured_key_answers_403()
+    {
+        using var response = await GetDashboardAsync(fixture.ExposedWithoutKey, apiKey: SiloWebFixture.DashboardApiKey);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_beyond_loopback_needs_no_key()
+    {
+        // Container health checks probe /health/ready without credentials.
+        using var http = Client(fixture.ExposedWithoutKey);
+
+        using var response = await http.GetAsync("health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
