@@ -35,6 +35,7 @@ start_silo() {
 }
 HTTP1=$(free_port); HTTP2=$(free_port)
 S1=$(start_silo "$HTTP1"); S2=$(start_silo "$HTTP2")
+pids+=("$S1" "$S2")   # start_silo runs in a subshell: record its processes here for the cleanup trap
 for port in "$HTTP1" "$HTTP2"; do
   for _ in $(seq 120); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.5; done
 done
