@@ -28,7 +28,7 @@ public sealed class KafkaStreamOptions
     /// Messages a queue may hold between being read and being delivered. When full, the queue stops
     /// pulling until deliveries catch up: pressure slows the pull instead of growing memory.
     /// </summary>
-    public int MaxCachedMessagesPerQueue { get; set; } = 1_000;
+    public int MaxCachedMessagesPerQueue { get; set; } = 300;
 
     /// <summary>Messages read ahead per partition before that partition is paused.</summary>
     public int PrefetchPerPartition { get; set; } = 2_000;
