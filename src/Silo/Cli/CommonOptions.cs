@@ -35,6 +35,22 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>
+    /// An option's value inside a command validator, or the default when the option itself failed to parse
+    /// (its own error is reported; reading it must not crash the validation).
+    /// </summary>
+    public static T? Peek<T>(System.CommandLine.Parsing.CommandResult result, Option<T> option)
+    {
+        try
+        {
+            return result.GetValue(option);
+        }
+        catch (InvalidOperationException)
+        {
+            return default;
+        }
+    }
+
     public static Option<DirectoryInfo?> Data() => new("--data")
     {
         Description = "Snapshot directory DIR/<source>/<entity>.json (default: the bundled samples/apis)",

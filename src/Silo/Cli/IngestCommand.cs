@@ -24,15 +24,15 @@ internal static class IngestCommand
         var command = new Command("ingest", "Normalize records and produce them to Kafka, then exit") { data, kafka, source, baseUrl };
         command.Validators.Add(r =>
         {
-            if (string.IsNullOrWhiteSpace(r.GetValue(kafka) ?? Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA")))
+            if (string.IsNullOrWhiteSpace(CommonOptions.Peek(r, kafka) ?? Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA")))
             {
                 r.AddError("--kafka (or SHOPSTREAM_KAFKA) is required");
             }
-            if (r.GetValue(baseUrl) is not null && (r.GetValue(source)?.Length ?? 0) != 1)
+            if (CommonOptions.Peek(r, baseUrl) is not null && (CommonOptions.Peek(r, source)?.Length ?? 0) != 1)
             {
                 r.AddError("--base-url needs exactly one --source");
             }
-            if (r.GetValue(data) is not null && (r.GetValue(source)?.Length ?? 0) > 0)
+            if (CommonOptions.Peek(r, data) is not null && (CommonOptions.Peek(r, source)?.Length ?? 0) > 0)
             {
                 r.AddError("--data and --source are exclusive");
             }

@@ -23,10 +23,11 @@ internal static class WaitCommand
                 r.AddError("--timeout must be at least 1 second");
             }
         });
-        var command = new Command("wait", "Wait until the silos have applied everything produced so far") { kafka, group, timeout };
+        var postgres = CommonOptions.Postgres(required: false);
+        var command = new Command("wait", "Wait until the silos have applied everything produced so far") { postgres, kafka, group, timeout };
         command.Validators.Add(r =>
         {
-            if (string.IsNullOrWhiteSpace(r.GetValue(kafka) ?? Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA")))
+            if (string.IsNullOrWhiteSpace(CommonOptions.Peek(r, kafka) ?? Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA")))
             {
                 r.AddError("--kafka (or SHOPSTREAM_KAFKA) is required");
             }
@@ -46,6 +47,22 @@ internal static class WaitCommand
                     Console.Error.WriteLine($"wait: lag {l.Sum(x => x.Lag)} over {l.Count(x => x.Lag > 0)} partitions");
                 }
             }, ct);
+            if (ok && r.GetValue(postgres) is { Length: > 0 } pg)
+            {
+                // Offsets are committed only after projection, so caught up means flushed; check the database answers too.
+                try
+                {
+                    await using var db = Npgsql.NpgsqlDataSource.Create(pg);
+                    await using var check = db.CreateCommand("SELECT count(*) FROM rejected_records");
+                    var rejected = await check.ExecuteScalarAsync(ct);
+                    await Console.Error.WriteLineAsync($"wait: PostgreSQL reachable; rejected_records holds {rejected} rows");
+                }
+                catch (Npgsql.NpgsqlException ex)
+                {
+                    await Console.Error.WriteLineAsync($"wait: caught up, but --postgres is not reachable: {ex.Message}");
+                    return 1;
+                }
+            }
             if (ok)
             {
                 await Console.Error.WriteLineAsync("wait: every partition is committed to its end");
