@@ -53,9 +53,9 @@ internal static class WaitCommand
                 try
                 {
                     await using var db = Npgsql.NpgsqlDataSource.Create(pg);
-                    await using var check = db.CreateCommand("SELECT count(*) FROM rejected_records");
-                    var rejected = await check.ExecuteScalarAsync(ct);
-                    await Console.Error.WriteLineAsync($"wait: PostgreSQL reachable; rejected_records holds {rejected} rows");
+                    await using var check = db.CreateCommand("SELECT 1");
+                    await check.ExecuteScalarAsync(ct);
+                    await Console.Error.WriteLineAsync("wait: PostgreSQL answers");
                 }
                 catch (Npgsql.NpgsqlException ex)
                 {
