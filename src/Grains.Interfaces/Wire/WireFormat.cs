@@ -43,12 +43,12 @@ public static class WireFormat
     /// Decodes a message value read from <paramref name="streamNamespace"/>. Returns the
     /// <see cref="EntityMessage{T}"/> on success; on failure returns null and a reason a user can act on.
     /// </summary>
-    public static object? TryDecode(string streamNamespace, ReadOnlySpan<byte> value, out string? error)
+    public static object? TryDecode(string streamNamespace, ReadOnlyMemory<byte> value, out string? error)
     {
         error = null;
         try
         {
-            using var doc = JsonDocument.Parse(value.ToArray());
+            using var doc = JsonDocument.Parse(value);
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

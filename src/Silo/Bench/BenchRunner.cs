@@ -27,7 +27,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
     {
         log($"starting the embedded broker in a child process ({settings.Partitions} partitions per topic)");
         using var broker = await ChildBroker.StartAsync(settings.Partitions, [FloorTopic], ct);
-        var db = await RecreateDatabaseAsync(ct);
+        var db = await ScratchDatabase.RecreateAsync(settings.Postgres, "shopstream_bench", ct);
         log($"broker {broker.BootstrapServers} (pid {broker.ProcessId}); database {new NpgsqlConnectionStringBuilder(db).Database}");
 
         var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group };
@@ -189,10 +189,10 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         log($"floor-db: {settings.Records:N0} rows by binary COPY into a staging table plus one upsert");
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync(ct);
-        await Exec(connection, "CREATE TABLE IF NOT EXISTS bench_floor (LIKE products INCLUDING ALL); TRUNCATE bench_floor;", ct);
+        await ScratchDatabase.ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS bench_floor (LIKE products INCLUDING ALL); TRUNCATE bench_floor;", ct);
         var watch = Stopwatch.StartNew();
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await Exec(connection, "CREATE TEMP TABLE staging (source text, id bigint, title text, description text, category text, price numeric, version bigint, content_hash text) ON COMMIT DROP", ct);
+        await ScratchDatabase.ExecuteAsync(connection, "CREATE TEMP TABLE staging (source text, id bigint, title text, description text, category text, price numeric, version bigint, content_hash text) ON COMMIT DROP", ct);
         await using (var copy = await connection.BeginBinaryImportAsync("COPY staging FROM STDIN (FORMAT BINARY)", ct))
         {
             for (var i = 0; i < settings.Records; i++)
@@ -210,7 +210,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             }
             await copy.CompleteAsync(ct);
         }
-        await Exec(connection, """
+        await ScratchDatabase.ExecuteAsync(connection, """
             INSERT INTO bench_floor AS t (source, id, title, description, category, price, version, content_hash, updated_at)
             SELECT DISTINCT ON (source, id) source, id, title, description, category, price, version, content_hash, now()
             FROM staging ORDER BY source, id, version DESC
@@ -237,7 +237,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         consumer.Assign(partitions.Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).Low)));
         await using var connection = new NpgsqlConnection(db);
         await connection.OpenAsync(ct);
-        await Exec(connection, "CREATE TABLE IF NOT EXISTS bench_baseline (LIKE products INCLUDING ALL); TRUNCATE bench_baseline;", ct);
+        await ScratchDatabase.ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS bench_baseline (LIKE products INCLUDING ALL); TRUNCATE bench_baseline;", ct);
         await using var upsert = new NpgsqlCommand("""
             INSERT INTO bench_baseline AS t (source, id, title, description, category, price, version, content_hash, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
@@ -279,24 +279,4 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         return rate;
     }
 
-    private async Task<string> RecreateDatabaseAsync(CancellationToken ct)
-    {
-        var server = new NpgsqlConnectionStringBuilder(settings.Postgres);
-        var name = "shopstream_bench";
-        await using (var admin = new NpgsqlConnection(settings.Postgres))
-        {
-            await admin.OpenAsync(ct);
-            await Exec(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
-            await Exec(admin, $"CREATE DATABASE {name}", ct);
-        }
-        server.Database = name;
-        await SchemaMigrator.ApplyAsync(server.ConnectionString, ct);
-        return server.ConnectionString;
-    }
-
-    private static async Task Exec(NpgsqlConnection connection, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync(ct);
-    }
 }

@@ -330,18 +330,10 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
 
     private async Task<string> CreateDatabaseAsync(string scenario, CancellationToken ct)
     {
-        var name = "chaos_" + scenario.Replace('-', '_');
-        await using (var admin = new NpgsqlConnection(postgres))
-        {
-            await admin.OpenAsync(ct);
-            await Exec(admin, $"DROP DATABASE IF EXISTS {name} WITH (FORCE)", ct);
-            await Exec(admin, $"CREATE DATABASE {name}", ct);
-        }
-        var cs = new NpgsqlConnectionStringBuilder(postgres) { Database = name }.ConnectionString;
-        await SchemaMigrator.ApplyAsync(cs, ct);
+        var cs = await ScratchDatabase.RecreateAsync(postgres, "chaos_" + scenario.Replace('-', '_'), ct);
         await using var c = new NpgsqlConnection(cs);
         await c.OpenAsync(ct);
-        await Exec(c, """
+        await ScratchDatabase.ExecuteAsync(c, """
             CREATE TABLE chaos_audit (source text, id bigint, version bigint, op text, at timestamptz DEFAULT clock_timestamp());
             CREATE FUNCTION chaos_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN INSERT INTO chaos_audit (source, id, version, op) VALUES (NEW.source, NEW.id, NEW.version, TG_OP); RETURN NEW; END $$;
@@ -366,11 +358,6 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         return Convert.ToInt64(await q.ExecuteScalarAsync(ct), Inv);
     }
 
-    private static async Task Exec(NpgsqlConnection c, string sql, CancellationToken ct)
-    {
-        await using var command = new NpgsqlCommand(sql, c);
-        await command.ExecuteNonQueryAsync(ct);
-    }
 
     public ValueTask DisposeAsync()
     {

@@ -22,18 +22,18 @@ internal static class ClickstreamCommands
 
         var dates = facts.Select(f => DateDimension.Of(f.OccurredAt)).DistinctBy(d => d.DateKey).OrderBy(d => d.DateKey).ToList();
         var c = new NpgsqlBatchCommand(ProjectionSql.DimDates);
-        Add(c, dates.Select(d => d.DateKey));
-        Add(c, dates.Select(d => d.FullDate));
-        Add(c, dates.Select(d => d.DayOfWeek));
-        Add(c, dates.Select(d => d.DayOfWeekShort));
-        Add(c, dates.Select(d => d.IsWeekdayOrWeekend));
-        Add(c, dates.Select(d => d.DayOfMonth));
-        Add(c, dates.Select(d => d.YearMonth));
-        Add(c, dates.Select(d => d.Month));
-        Add(c, dates.Select(d => d.DayOfYear));
-        Add(c, dates.Select(d => d.WeekOfYear));
-        Add(c, dates.Select(d => d.QuarterNumber));
-        Add(c, dates.Select(d => d.Year));
+        c.AddArray(dates.Select(d => d.DateKey));
+        c.AddArray(dates.Select(d => d.FullDate));
+        c.AddArray(dates.Select(d => d.DayOfWeek));
+        c.AddArray(dates.Select(d => d.DayOfWeekShort));
+        c.AddArray(dates.Select(d => d.IsWeekdayOrWeekend));
+        c.AddArray(dates.Select(d => d.DayOfMonth));
+        c.AddArray(dates.Select(d => d.YearMonth));
+        c.AddArray(dates.Select(d => d.Month));
+        c.AddArray(dates.Select(d => d.DayOfYear));
+        c.AddArray(dates.Select(d => d.WeekOfYear));
+        c.AddArray(dates.Select(d => d.QuarterNumber));
+        c.AddArray(dates.Select(d => d.Year));
         batch.BatchCommands.Add(c);
 
         var products = rows.SelectMany(r => r.Products)
@@ -44,65 +44,65 @@ internal static class ClickstreamCommands
         if (products.Count > 0)
         {
             c = new NpgsqlBatchCommand(ProjectionSql.DimProducts);
-            Add(c, products.Select(p => p.ProductKey));
-            Add(c, products.Select(p => p.UrlName));
-            Add(c, products.Select(p => p.CurrentUrl));
-            Add(c, products.Select(p => p.LanguageCode));
-            Add(c, products.Select(p => p.CatalogueSource));
-            Add(c, products.Select(p => p.CatalogueId));
+            c.AddArray(products.Select(p => p.ProductKey));
+            c.AddArray(products.Select(p => p.UrlName));
+            c.AddArray(products.Select(p => p.CurrentUrl));
+            c.AddArray(products.Select(p => p.LanguageCode));
+            c.AddArray(products.Select(p => p.CatalogueSource));
+            c.AddArray(products.Select(p => p.CatalogueId));
             batch.BatchCommands.Add(c);
         }
 
         var locations = Distinct(rows.SelectMany(r => r.Locations), l => l.LocationKey);
         c = new NpgsqlBatchCommand(ProjectionSql.DimLocations);
-        Add(c, locations.Select(l => l.LocationKey));
-        Add(c, locations.Select(l => l.IpAddress));
-        Add(c, locations.Select(l => l.CountryCode));
-        Add(c, locations.Select(l => l.CountryName));
-        Add(c, locations.Select(l => l.RegionName));
-        Add(c, locations.Select(l => l.CityName));
+        c.AddArray(locations.Select(l => l.LocationKey));
+        c.AddArray(locations.Select(l => l.IpAddress));
+        c.AddArray(locations.Select(l => l.CountryCode));
+        c.AddArray(locations.Select(l => l.CountryName));
+        c.AddArray(locations.Select(l => l.RegionName));
+        c.AddArray(locations.Select(l => l.CityName));
         batch.BatchCommands.Add(c);
 
         var agents = Distinct(rows.SelectMany(r => r.UserAgents), a => a.UserAgentKey);
         c = new NpgsqlBatchCommand(ProjectionSql.DimUserAgents);
-        Add(c, agents.Select(a => a.UserAgentKey));
-        Add(c, agents.Select(a => a.UserAgent));
-        Add(c, agents.Select(a => a.Browser));
-        Add(c, agents.Select(a => a.Os));
-        Add(c, agents.Select(a => a.DeviceType));
+        c.AddArray(agents.Select(a => a.UserAgentKey));
+        c.AddArray(agents.Select(a => a.UserAgent));
+        c.AddArray(agents.Select(a => a.Browser));
+        c.AddArray(agents.Select(a => a.Os));
+        c.AddArray(agents.Select(a => a.DeviceType));
         batch.BatchCommands.Add(c);
 
         var referrers = Distinct(rows.SelectMany(r => r.Referrers), r => r.ReferrerKey);
         c = new NpgsqlBatchCommand(ProjectionSql.DimReferrers);
-        Add(c, referrers.Select(r => r.ReferrerKey));
-        Add(c, referrers.Select(r => r.ReferrerUrl));
-        Add(c, referrers.Select(r => r.ReferrerDomain));
-        Add(c, referrers.Select(r => r.ReferrerType));
+        c.AddArray(referrers.Select(r => r.ReferrerKey));
+        c.AddArray(referrers.Select(r => r.ReferrerUrl));
+        c.AddArray(referrers.Select(r => r.ReferrerDomain));
+        c.AddArray(referrers.Select(r => r.ReferrerType));
         batch.BatchCommands.Add(c);
 
         var sortedFacts = facts.OrderBy(f => keys[f], StringComparer.Ordinal).ToList();
         c = new NpgsqlBatchCommand(ProjectionSql.Facts);
-        Add(c, sortedFacts.Select(f => keys[f]));
-        Add(c, sortedFacts.Select(f => f.EventId));
-        Add(c, sortedFacts.Select(f => f.EventType));
-        Add(c, sortedFacts.Select(f => f.OccurredAt.ToUniversalTime()));
-        Add(c, sortedFacts.Select(f => f.SessionKey));
-        Add(c, sortedFacts.Select(f => f.UserId));
-        Add(c, sortedFacts.Select(f => f.ProductKey));
-        Add(c, sortedFacts.Select(f => f.LocationKey));
-        Add(c, sortedFacts.Select(f => f.UserAgentKey));
-        Add(c, sortedFacts.Select(f => f.ReferrerKey));
-        Add(c, sortedFacts.Select(f => f.StoreId));
-        Add(c, sortedFacts.Select(f => f.CurrentUrl));
-        Add(c, sortedFacts.Select(f => f.UtmSource));
-        Add(c, sortedFacts.Select(f => f.UtmMedium));
-        Add(c, sortedFacts.Select(f => f.Resolution));
-        Add(c, sortedFacts.Select(f => f.Options));
-        Add(c, sortedFacts.Select(f => f.Extras));
+        c.AddArray(sortedFacts.Select(f => keys[f]));
+        c.AddArray(sortedFacts.Select(f => f.EventId));
+        c.AddArray(sortedFacts.Select(f => f.EventType));
+        c.AddArray(sortedFacts.Select(f => f.OccurredAt.ToUniversalTime()));
+        c.AddArray(sortedFacts.Select(f => f.SessionKey));
+        c.AddArray(sortedFacts.Select(f => f.UserId));
+        c.AddArray(sortedFacts.Select(f => f.ProductKey));
+        c.AddArray(sortedFacts.Select(f => f.LocationKey));
+        c.AddArray(sortedFacts.Select(f => f.UserAgentKey));
+        c.AddArray(sortedFacts.Select(f => f.ReferrerKey));
+        c.AddArray(sortedFacts.Select(f => f.StoreId));
+        c.AddArray(sortedFacts.Select(f => f.CurrentUrl));
+        c.AddArray(sortedFacts.Select(f => f.UtmSource));
+        c.AddArray(sortedFacts.Select(f => f.UtmMedium));
+        c.AddArray(sortedFacts.Select(f => f.Resolution));
+        c.AddArray(sortedFacts.Select(f => f.Options));
+        c.AddArray(sortedFacts.Select(f => f.Extras));
         batch.BatchCommands.Add(c);
 
         c = new NpgsqlBatchCommand(ProjectionSql.Sessions);
-        Add(c, rows.Select(r => r.SessionKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        c.AddArray(rows.Select(r => r.SessionKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         batch.BatchCommands.Add(c);
         return keys;
     }
@@ -147,6 +147,4 @@ internal static class ClickstreamCommands
     private static List<T> Distinct<T>(IEnumerable<T> rows, Func<T, string> key) =>
         [.. rows.GroupBy(key, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(key, StringComparer.Ordinal)];
 
-    private static void Add<T>(NpgsqlBatchCommand command, IEnumerable<T> values) =>
-        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
 }

@@ -218,25 +218,25 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             return;
         }
         var c = new NpgsqlBatchCommand(ProjectionSql.Products);
-        Add(c, rows.Select(r => r.Source));
-        Add(c, rows.Select(r => r.Id));
-        Add(c, rows.Select(r => r.Title));
-        Add(c, rows.Select(r => r.Description));
-        Add(c, rows.Select(r => r.Category));
-        Add(c, rows.Select(r => r.Price));
-        Add(c, rows.Select(r => r.ImageUrl));
-        Add(c, rows.Select(r => r.RatingValue));
-        Add(c, rows.Select(r => r.RatingCount));
-        Add(c, rows.Select(r => r.Stock));
-        Add(c, rows.Select(r => r.Brand));
-        Add(c, rows.Select(r => r.PriceCategory));
-        Add(c, rows.Select(r => r.Version));
-        Add(c, rows.Select(r => r.ContentHash));
+        c.AddArray(rows.Select(r => r.Source));
+        c.AddArray(rows.Select(r => r.Id));
+        c.AddArray(rows.Select(r => r.Title));
+        c.AddArray(rows.Select(r => r.Description));
+        c.AddArray(rows.Select(r => r.Category));
+        c.AddArray(rows.Select(r => r.Price));
+        c.AddArray(rows.Select(r => r.ImageUrl));
+        c.AddArray(rows.Select(r => r.RatingValue));
+        c.AddArray(rows.Select(r => r.RatingCount));
+        c.AddArray(rows.Select(r => r.Stock));
+        c.AddArray(rows.Select(r => r.Brand));
+        c.AddArray(rows.Select(r => r.PriceCategory));
+        c.AddArray(rows.Select(r => r.Version));
+        c.AddArray(rows.Select(r => r.ContentHash));
         batch.BatchCommands.Add(c);
 
         var names = new NpgsqlBatchCommand(ProjectionSql.ProductNamesFromCatalogue);
-        Add(names, rows.Select(r => r.Source));
-        Add(names, rows.Select(r => r.Id));
+        names.AddArray(rows.Select(r => r.Source));
+        names.AddArray(rows.Select(r => r.Id));
         batch.BatchCommands.Add(names);
     }
 
@@ -247,18 +247,18 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             return;
         }
         var c = new NpgsqlBatchCommand(ProjectionSql.Users);
-        Add(c, rows.Select(r => r.Source));
-        Add(c, rows.Select(r => r.Id));
-        Add(c, rows.Select(r => r.Email));
-        Add(c, rows.Select(r => r.Username));
-        Add(c, rows.Select(r => r.FirstName));
-        Add(c, rows.Select(r => r.LastName));
-        Add(c, rows.Select(r => r.Phone));
-        Add(c, rows.Select(r => r.AddressStreet));
-        Add(c, rows.Select(r => r.AddressCity));
-        Add(c, rows.Select(r => r.AddressZipcode));
-        Add(c, rows.Select(r => r.Version));
-        Add(c, rows.Select(r => r.ContentHash));
+        c.AddArray(rows.Select(r => r.Source));
+        c.AddArray(rows.Select(r => r.Id));
+        c.AddArray(rows.Select(r => r.Email));
+        c.AddArray(rows.Select(r => r.Username));
+        c.AddArray(rows.Select(r => r.FirstName));
+        c.AddArray(rows.Select(r => r.LastName));
+        c.AddArray(rows.Select(r => r.Phone));
+        c.AddArray(rows.Select(r => r.AddressStreet));
+        c.AddArray(rows.Select(r => r.AddressCity));
+        c.AddArray(rows.Select(r => r.AddressZipcode));
+        c.AddArray(rows.Select(r => r.Version));
+        c.AddArray(rows.Select(r => r.ContentHash));
         batch.BatchCommands.Add(c);
     }
 
@@ -269,20 +269,20 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             return;
         }
         var c = new NpgsqlBatchCommand(ProjectionSql.Carts);
-        Add(c, rows.Select(r => r.Source));
-        Add(c, rows.Select(r => r.CartId));
-        Add(c, rows.Select(r => r.UserId));
-        Add(c, rows.Select(r => r.CartDate is { } d ? DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Utc) : (DateTime?)null));
-        Add(c, rows.Select(r => r.DayOfWeek));
-        Add(c, rows.Select(r => r.Month));
-        Add(c, rows.Select(r => r.Version));
-        Add(c, rows.Select(r => r.ContentHash));
+        c.AddArray(rows.Select(r => r.Source));
+        c.AddArray(rows.Select(r => r.CartId));
+        c.AddArray(rows.Select(r => r.UserId));
+        c.AddArray(rows.Select(r => r.CartDate is { } d ? DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Utc) : (DateTime?)null));
+        c.AddArray(rows.Select(r => r.DayOfWeek));
+        c.AddArray(rows.Select(r => r.Month));
+        c.AddArray(rows.Select(r => r.Version));
+        c.AddArray(rows.Select(r => r.ContentHash));
         var lines = rows.SelectMany(r => r.Lines.Select(l => (r.Source, r.CartId, l))).ToList();
-        Add(c, lines.Select(x => x.Source));
-        Add(c, lines.Select(x => x.CartId));
-        Add(c, lines.Select(x => x.l.ProductId));
-        Add(c, lines.Select(x => x.l.Quantity));
-        Add(c, lines.Select(x => x.l.UnitPrice));
+        c.AddArray(lines.Select(x => x.Source));
+        c.AddArray(lines.Select(x => x.CartId));
+        c.AddArray(lines.Select(x => x.l.ProductId));
+        c.AddArray(lines.Select(x => x.l.Quantity));
+        c.AddArray(lines.Select(x => x.l.UnitPrice));
         batch.BatchCommands.Add(c);
     }
 
@@ -293,19 +293,17 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             return;
         }
         var c = new NpgsqlBatchCommand(ProjectionSql.Rejected);
-        Add(c, rows.Select(r => r.Stage));
-        Add(c, rows.Select(r => r.Topic));
-        Add(c, rows.Select(r => r.Partition));
-        Add(c, rows.Select(r => r.Offset));
-        Add(c, rows.Select(r => r.Key));
-        Add(c, rows.Select(r => r.Payload.Replace("\0", "", StringComparison.Ordinal)));
-        Add(c, rows.Select(r => r.Reason));
-        Add(c, rows.Select(r => r.Fingerprint));
+        c.AddArray(rows.Select(r => r.Stage));
+        c.AddArray(rows.Select(r => r.Topic));
+        c.AddArray(rows.Select(r => r.Partition));
+        c.AddArray(rows.Select(r => r.Offset));
+        c.AddArray(rows.Select(r => r.Key));
+        c.AddArray(rows.Select(r => r.Payload.Replace("\0", "", StringComparison.Ordinal)));
+        c.AddArray(rows.Select(r => r.Reason));
+        c.AddArray(rows.Select(r => r.Fingerprint));
         batch.BatchCommands.Add(c);
     }
 
-    private static void Add<T>(NpgsqlBatchCommand command, IEnumerable<T> values) =>
-        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
 
     private static string? KeyOf(object row) => row switch
     {

@@ -239,8 +239,14 @@ internal sealed class PartitionBuffer(TopicPartition partition, int capacity, Ka
 
     public TopicPartition Partition { get; } = partition;
 
-    /// <summary>Set and read on the poll thread only.</summary>
-    public bool Paused { get; set; }
+    private volatile bool paused;
+
+    /// <summary>Set on the poll thread; read by the receiver to ask for a resume only when one is needed.</summary>
+    public bool Paused
+    {
+        get => paused;
+        set => paused = value;
+    }
 
     public int Count => Volatile.Read(ref count);
 
@@ -258,7 +264,7 @@ internal sealed class PartitionBuffer(TopicPartition partition, int capacity, Ka
         {
             taken.Add(m);
         }
-        if (Interlocked.Add(ref count, -taken.Count) <= capacity / 2)
+        if (Interlocked.Add(ref count, -taken.Count) <= capacity / 2 && Paused)
         {
             hub.RequestResume(Partition);
         }

@@ -1,0 +1,10 @@
+using Npgsql;
+
+namespace Shopstream.Silo.Projection;
+
+/// <summary>One column of a batch as one array parameter, for the <c>unnest(...)</c> statements.</summary>
+internal static class ArrayParameters
+{
+    public static void AddArray<T>(this NpgsqlBatchCommand command, IEnumerable<T> values) =>
+        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
+}
