@@ -219,6 +219,8 @@ public sealed class WebTrackerEventTests
     {
         var raw = WebTrackerView(Emily, Mascara);
 
-        Assert.Equal(normalizer.Normalize(raw.Element()).Event, normalizer.Normalize(raw.ToJsonString()).Event);
+        var parsed = normalizer.Normalize(raw.Element()).Event;
+        Assert.NotNull(parsed);
+        Assert.Equal(parsed, normalizer.Normalize(raw.ToJsonString()).Event);
     }
 }

@@ -59,6 +59,7 @@ public sealed class OffsetCommitAndResumeTests
         await ProduceProducts(producer, first, 1, 100, 1, "v1");
         await first.WaitCaughtUpAsync();
         var before = await db.RowsAsync("SELECT id, title, version, updated_at FROM products WHERE source = 'resume' ORDER BY id");
+        Assert.Equal(100, before.Count);
         await first.Cluster.StopAllSilosAsync();
         await first.Cluster.DisposeAsync();
 
@@ -83,12 +84,22 @@ public sealed class OffsetCommitAndResumeTests
         await using var pipeline = await PipelineCluster.StartAsync(silos: 2, partitions: 4);
         using var producer = new RawProducer(pipeline.Options.Kafka);
         await ProduceProducts(producer, pipeline, 1, 1500, 1, "v1");
-        var victim = pipeline.Cluster.SecondarySilos[0];
-        await Task.Delay(300);
+        var victim = (InProcessSiloHandle)pipeline.Cluster.SecondarySilos[0];
+        var victimStats = victim.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (victimStats.TotalConsumed == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+        Assert.True(victimStats.TotalConsumed > 0, "the victim silo read nothing before it was killed");
         await pipeline.Cluster.KillSiloAsync(victim);
         await ProduceProducts(producer, pipeline, 1, 1500, 2, "v2");
 
         await pipeline.WaitCaughtUpAsync(TimeSpan.FromSeconds(180));
+        var survivor = pipeline.Cluster.GetActiveSilos().Cast<InProcessSiloHandle>().Single();
+        var owned = survivor.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka).Snapshot()
+            .Count(p => p.OwnedHere && p.Topic == pipeline.Options.ProductsTopic);
+        Assert.Equal(4, owned); // the victim's product partitions moved to the survivor
 
         Assert.Equal(1500, await pipeline.Database.ScalarAsync("SELECT count(*) FROM products WHERE source = 'resume' AND title = 'v2' AND version = 2"));
         Assert.Equal(0, await pipeline.Database.ScalarAsync("SELECT count(*) FROM products WHERE source = 'resume' AND title <> 'v2'"));
