@@ -97,7 +97,8 @@ public sealed class PostgresMembershipFailoverTests(ITestOutputHelper output)
                         }, version),
                 });
                 await Task.WhenAll(sends);
-                await Task.Delay(25);
+                // Paced so that the stream is still running when the victim has read its first records.
+                await Task.Delay(100);
             }
         }
     }
