@@ -10,11 +10,18 @@ public interface IEntityGrain<T> : IGrainWithStringKey
     Task<EntitySnapshot<T>?> GetAsync();
 }
 
+/// <summary>A product, fed by the products stream.</summary>
+public interface IProductGrain : IEntityGrain<ProductRecord>;
+
 /// <summary>
-/// A product, fed by the products stream, with live view counters fed by session grains. A product the clickstream
-/// names without its catalogue has a grain keyed <c>events:{product id}</c> that holds only counters.
+/// A product's live view counters, fed by session grains and keyed like the product (<c>source:id</c>). A product the
+/// clickstream names without its catalogue is keyed <c>events:{product id}</c>.
 /// </summary>
-public interface IProductGrain : IEntityGrain<ProductRecord>
+/// <remarks>
+/// A grain of its own, not part of the product grain: the catalogue's entity grain then reads one state row when it
+/// activates, and the counters are read only for products somebody viewed.
+/// </remarks>
+public interface IProductViewsGrain : IGrainWithStringKey
 {
     /// <summary>Counts <paramref name="count"/> new product views, the latest at <paramref name="lastViewedAt"/>.</summary>
     Task RecordViewsAsync(int count, DateTimeOffset lastViewedAt);

@@ -36,6 +36,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly ILogger<SessionGrain> logger;
     private SeenEventIds seen = null!;
     private bool dirty;
+    private long nextSaveAt;
 
     public SessionGrain(
         [PersistentState("session", StreamProviders.EntityStorage)] IPersistentState<SessionState> state,
@@ -65,9 +66,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         var stream = this.GetStreamProvider(StreamProviders.Kafka)
             .GetStream<EntityMessage<ClickEvent>>(StreamId.Create(StreamNamespaces.Events, this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
-        // Like the entity grains: first saves spread over the interval, so that a burst of activations does not save at once.
-        var firstSave = StateSaveInterval + TimeSpan.FromMilliseconds(Random.Shared.Next((int)StateSaveInterval.TotalMilliseconds));
-        this.RegisterGrainTimer(SaveStateAsync, new GrainTimerCreationOptions(firstSave, StateSaveInterval) { Interleave = false });
+        // Like the entity grains: saved when due on a batch (no timer per grain), first saves spread over the interval.
+        nextSaveAt = Environment.TickCount64 + (long)StateSaveInterval.TotalMilliseconds
+            + Random.Shared.NextInt64((long)StateSaveInterval.TotalMilliseconds);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -76,6 +77,16 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     public Task<SessionSnapshot?> GetAsync() => Task.FromResult(state.State.Snapshot);
 
     private async Task OnNextBatchAsync(IList<SequentialItem<EntityMessage<ClickEvent>>> items)
+    {
+        await ApplyAsync(items);
+        if (dirty && Environment.TickCount64 >= nextSaveAt)
+        {
+            nextSaveAt = Environment.TickCount64 + (long)StateSaveInterval.TotalMilliseconds;
+            await SaveStateAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task ApplyAsync(IList<SequentialItem<EntityMessage<ClickEvent>>> items)
     {
         var fresh = new List<ClickEvent>(items.Count);
         var inBatch = new HashSet<string>(StringComparer.Ordinal);
@@ -165,13 +176,13 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         return new SessionEventsRow(this.GetPrimaryKeyString(), facts, [.. products.Values], [.. places.Values], [.. agents.Values], [.. referrers.Values]);
     }
 
-    /// <summary>Counts the new product views on each product's grain (see <see cref="IProductGrain"/> for the key).</summary>
+    /// <summary>Counts the new product views on each product's grain (see <see cref="IProductViewsGrain"/> for the key).</summary>
     private Task CountProductViewsAsync(IReadOnlyList<FactEventRow> inserted)
     {
         var calls = inserted
             .Where(f => f.EventType == "product_view" && f.ProductKey is not null)
             .GroupBy(f => CatalogueProduct.Of(f.ProductKey!, options.EventsCatalogue)?.Key ?? "events:" + f.ProductKey, StringComparer.Ordinal)
-            .Select(g => GrainFactory.GetGrain<IProductGrain>(g.Key).RecordViewsAsync(g.Count(), g.Max(f => f.OccurredAt)))
+            .Select(g => GrainFactory.GetGrain<IProductViewsGrain>(g.Key).RecordViewsAsync(g.Count(), g.Max(f => f.OccurredAt)))
             .ToList();
         return calls.Count == 0 ? Task.CompletedTask : Task.WhenAll(calls);
     }

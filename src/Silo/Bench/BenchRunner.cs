@@ -70,6 +70,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         var monitor = Task.Run(async () =>
         {
             var lastLog = 0L;
+            var lastPause = GC.GetTotalPauseDuration();
             while (!stop.IsCancellationRequested)
             {
                 var lags = progress.Read(TimeSpan.FromSeconds(5));
@@ -77,9 +78,11 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
                 peak = Math.Max(peak, ProcessMemory.RssMb());
                 if (watch.ElapsedMilliseconds - lastLog >= 2000)
                 {
-                    lastLog = watch.ElapsedMilliseconds;
+                    var pause = GC.GetTotalPauseDuration();
+                    var gcShare = (pause - lastPause).TotalMilliseconds / Math.Max(1, watch.ElapsedMilliseconds - lastLog);
+                    (lastLog, lastPause) = (watch.ElapsedMilliseconds, pause);
                     var c = Interlocked.Read(ref committed);
-                    log($"  e2e {c,10:N0} / {settings.Records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms");
+                    log($"  e2e {c,10:N0} / {settings.Records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms  gc paused {gcShare,4:P0}");
                 }
                 await Task.Delay(250, CancellationToken.None);
             }

@@ -122,7 +122,7 @@ public sealed class ClickstreamReportTests(ClickstreamFixture fixture) : IClassF
         {
             var grainKey = group.Key.Contains(':', StringComparison.Ordinal) ? group.Key : "events:" + group.Key;
             var extra = group.Key == views[0].ProductKey ? 1 : 0; // the next day's view
-            var counters = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>(grainKey).GetViewsAsync();
+            var counters = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<IProductViewsGrain>(grainKey).GetViewsAsync();
             Assert.Equal(group.Count() + extra, counters.Views);
         }
 

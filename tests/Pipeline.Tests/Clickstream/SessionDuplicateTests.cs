@@ -38,7 +38,7 @@ public sealed class SessionDuplicateTests(ClickstreamFixture fixture) : IClassFi
         var snapshot = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<ISessionGrain>(session).GetAsync();
         Assert.NotNull(snapshot);
         Assert.Equal((2, 2L, 2L), (snapshot.Events, snapshot.Applied, snapshot.Ignored));
-        var views = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>("events:" + product).GetViewsAsync();
+        var views = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<IProductViewsGrain>("events:" + product).GetViewsAsync();
         Assert.Equal(2, views.Views);
     }
 
@@ -78,7 +78,7 @@ public sealed class SessionDuplicateTests(ClickstreamFixture fixture) : IClassFi
         Assert.Equal(["6|1"], await Db.RowsAsync($"SELECT events, products_viewed FROM sessions WHERE session_key = '{session}'"));
         var snapshot = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<ISessionGrain>(session).GetAsync();
         Assert.Equal((6, 6L, 2L), (snapshot!.Events, snapshot.Applied, snapshot.Ignored));
-        var views = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>("events:" + product).GetViewsAsync();
+        var views = await fixture.Pipeline.Cluster.GrainFactory.GetGrain<IProductViewsGrain>("events:" + product).GetViewsAsync();
         Assert.Equal(6, views.Views);
     }
 

@@ -45,7 +45,7 @@ public sealed class SessionReplayTests
             // Another cluster id: the grains start without state, so fact_events' key alone dropped every replay.
             var snapshot = await second.Cluster.GrainFactory.GetGrain<ISessionGrain>("replay-s0").GetAsync();
             Assert.Equal((0L, 8L), (snapshot!.Applied, snapshot.Ignored));
-            Assert.Equal(0, (await second.Cluster.GrainFactory.GetGrain<IProductGrain>("events:replay-p0").GetViewsAsync()).Views);
+            Assert.Equal(0, (await second.Cluster.GrainFactory.GetGrain<IProductViewsGrain>("events:replay-p0").GetViewsAsync()).Views);
         }
         finally
         {
