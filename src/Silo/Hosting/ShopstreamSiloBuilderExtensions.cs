@@ -4,7 +4,12 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Serialization;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Shopstream.Silo.Storage;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
@@ -50,14 +55,23 @@ public static class ShopstreamSiloBuilderExtensions
         });
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.GrainIdleTimeout);
 
-        silo.AddAdoNetGrainStorage(StreamProviders.EntityStorage, o =>
+        // Grain state is Orleans' ADO.NET storage; its reads are coalesced into batches (see BatchedReadGrainStorage).
+        var adoNetStorage = StreamProviders.EntityStorage + "-adonet";
+        silo.AddAdoNetGrainStorage(adoNetStorage, o =>
         {
             o.Invariant = "Npgsql";
             o.ConnectionString = GrainStorageConnectionString(options.Postgres);
         });
         // Orleans' binary serializer keeps immutable collections and records exact in saved state.
-        silo.Services.AddOptions<AdoNetGrainStorageOptions>(StreamProviders.EntityStorage)
+        silo.Services.AddOptions<AdoNetGrainStorageOptions>(adoNetStorage)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        silo.Services.AddGrainStorage(StreamProviders.EntityStorage, (sp, _) => new BatchedReadGrainStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage),
+            options.Postgres,
+            sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(adoNetStorage).GrainStorageSerializer,
+            sp.GetRequiredService<IActivatorProvider>(),
+            sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
+            sp.GetRequiredService<ILogger<BatchedReadGrainStorage>>()));
 
         var startPosition = Enum.Parse<KafkaStartPosition>(options.StartPosition, ignoreCase: true);
         silo.AddKafkaStreams(StreamProviders.Kafka, k =>
