@@ -43,8 +43,9 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         }
         var floorConsume = await FloorConsumeAsync(broker.BootstrapServers, ct);
         var floorDb = await FloorDbAsync(db, ct);
-        var baseline = await BaselineAsync(broker.BootstrapServers, db, ct);
-        return new BenchResult(e2e, floorConsume, floorDb, baseline, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved);
+        var baseline = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: true, ct);
+        var baselinePooled = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: false, ct);
+        return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved);
     }
 
     private static ProductRecord Update(int i, int entities, string source) => new()
@@ -228,58 +229,117 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         return rate;
     }
 
-    private async Task<double> BaselineAsync(string kafka, string db, CancellationToken ct)
+    /// <summary>
+    /// A consumer doing one <c>INSERT ... ON CONFLICT</c> round trip per record. With
+    /// <paramref name="connectionPerRecord"/> it opens a new, unpooled connection for each record and sends the statement
+    /// unprepared, as the reference system's consumer does; without, it keeps one connection and a prepared statement,
+    /// the best a per-record design can do.
+    /// </summary>
+    private async Task<double> BaselineAsync(string kafka, string db, bool connectionPerRecord, CancellationToken ct)
     {
-        var n = Math.Min(settings.BaselineRecords, settings.Records);
-        log($"baseline: a consumer doing one INSERT ... ON CONFLICT round trip per record, {n:N0} records");
+        var n = Math.Min(connectionPerRecord ? settings.ReferenceRecords : settings.BaselineRecords, settings.Records);
+        var name = connectionPerRecord ? "baseline" : "baseline-pooled";
+        var how = connectionPerRecord ? "a new connection and one INSERT ... ON CONFLICT per record (the reference's way)" : "one INSERT ... ON CONFLICT round trip per record on one open connection";
+        log($"{name}: a consumer doing {how}, {n:N0} records");
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
-            BootstrapServers = kafka, GroupId = "bench-baseline", EnableAutoCommit = false, EnablePartitionEof = false,
+            BootstrapServers = kafka, GroupId = "bench-" + name, EnableAutoCommit = false, EnablePartitionEof = false,
         }).Build();
         var partitions = Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(FloorTopic, p)).ToList();
         consumer.Assign(partitions.Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).Low)));
-        await using var connection = new NpgsqlConnection(db);
-        await connection.OpenAsync(ct);
-        await ScratchDatabase.ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS bench_baseline (LIKE products INCLUDING ALL); TRUNCATE bench_baseline;", ct);
-        await using var upsert = new NpgsqlCommand("""
-            INSERT INTO bench_baseline AS t (source, id, title, description, category, price, version, content_hash, updated_at)
+        var table = "bench_" + name.Replace('-', '_');
+        await using (var setup = new NpgsqlConnection(db))
+        {
+            await setup.OpenAsync(ct);
+            await ScratchDatabase.ExecuteAsync(setup, $"CREATE TABLE IF NOT EXISTS {table} (LIKE products INCLUDING ALL); TRUNCATE {table};", ct);
+        }
+        var sql = $"""
+            INSERT INTO {table} AS t (source, id, title, description, category, price, version, content_hash, updated_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
             ON CONFLICT (source, id) DO UPDATE SET title = excluded.title, description = excluded.description,
                 category = excluded.category, price = excluded.price, version = excluded.version,
                 content_hash = excluded.content_hash, updated_at = excluded.updated_at
             WHERE t.version < excluded.version
-            """, connection);
-        var p = new NpgsqlParameter[]
+            """;
+        var perRecord = new NpgsqlConnectionStringBuilder(db) { Pooling = false }.ConnectionString;
+        NpgsqlConnection? shared = null;
+        NpgsqlCommand? prepared = null;
+        if (!connectionPerRecord)
         {
-            new() { NpgsqlDbType = NpgsqlDbType.Text }, new() { NpgsqlDbType = NpgsqlDbType.Bigint }, new() { NpgsqlDbType = NpgsqlDbType.Text },
-            new() { NpgsqlDbType = NpgsqlDbType.Text }, new() { NpgsqlDbType = NpgsqlDbType.Text }, new() { NpgsqlDbType = NpgsqlDbType.Numeric },
-            new() { NpgsqlDbType = NpgsqlDbType.Bigint }, new() { NpgsqlDbType = NpgsqlDbType.Text },
-        };
-        upsert.Parameters.AddRange(p);
-        await upsert.PrepareAsync(ct);
-        var watch = Stopwatch.StartNew();
-        for (var done = 0; done < n;)
-        {
-            var m = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("baseline consumer got nothing for 10 s");
-            if (WireFormat.TryDecode(StreamNamespaces.Products, m.Message.Value, out _) is not EntityMessage<ProductRecord> e)
-            {
-                continue;
-            }
-            var r = e.Record;
-            p[0].Value = r.Source;
-            p[1].Value = r.Id;
-            p[2].Value = r.Title;
-            p[3].Value = r.Description;
-            p[4].Value = r.Category;
-            p[5].Value = r.Price;
-            p[6].Value = e.Version;
-            p[7].Value = e.Version.ToString(Inv);
-            await upsert.ExecuteNonQueryAsync(ct);
-            done++;
+            shared = new NpgsqlConnection(db);
+            await shared.OpenAsync(ct);
+            prepared = Upsert(sql, shared);
+            await prepared.PrepareAsync(ct);
         }
-        var rate = n / watch.Elapsed.TotalSeconds;
-        log($"baseline: {rate:N0} records/s");
-        return rate;
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var lastLog = 0L;
+            for (var done = 0; done < n;)
+            {
+                var m = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{name} consumer got nothing for 10 s");
+                if (WireFormat.TryDecode(StreamNamespaces.Products, m.Message.Value, out _) is not EntityMessage<ProductRecord> e)
+                {
+                    continue;
+                }
+                if (prepared is not null)
+                {
+                    Bind(prepared, e);
+                    await prepared.ExecuteNonQueryAsync(ct);
+                }
+                else
+                {
+                    await using var connection = new NpgsqlConnection(perRecord);
+                    await connection.OpenAsync(ct);
+                    await using var command = Upsert(sql, connection);
+                    Bind(command, e);
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                done++;
+                if (watch.ElapsedMilliseconds - lastLog >= 2000)
+                {
+                    lastLog = watch.ElapsedMilliseconds;
+                    log($"  {name} {done,8:N0} / {n:N0}  {done / watch.Elapsed.TotalSeconds,7:N0} rec/s");
+                }
+            }
+            var rate = n / watch.Elapsed.TotalSeconds;
+            log($"{name}: {rate:N0} records/s");
+            return rate;
+        }
+        finally
+        {
+            if (prepared is not null)
+            {
+                await prepared.DisposeAsync();
+            }
+            if (shared is not null)
+            {
+                await shared.DisposeAsync();
+            }
+        }
     }
 
+    private static NpgsqlCommand Upsert(string sql, NpgsqlConnection connection)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var type in (NpgsqlDbType[])[NpgsqlDbType.Text, NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Numeric, NpgsqlDbType.Bigint, NpgsqlDbType.Text])
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type });
+        }
+        return command;
+    }
+
+    private static void Bind(NpgsqlCommand command, EntityMessage<ProductRecord> e)
+    {
+        var r = e.Record;
+        var p = command.Parameters;
+        p[0].Value = r.Source;
+        p[1].Value = r.Id;
+        p[2].Value = (object?)r.Title ?? DBNull.Value;
+        p[3].Value = (object?)r.Description ?? DBNull.Value;
+        p[4].Value = (object?)r.Category ?? DBNull.Value;
+        p[5].Value = (object?)r.Price ?? DBNull.Value;
+        p[6].Value = e.Version;
+        p[7].Value = e.Version.ToString(Inv);
+    }
 }

@@ -6,7 +6,8 @@ namespace Shopstream.Silo.Bench;
 /// <param name="Partitions">Partitions per topic on the embedded broker.</param>
 /// <param name="Postgres">Server connection string; the bench uses its own database on it.</param>
 /// <param name="BaselineRecords">Records the per-record-round-trip baseline processes (it is slow).</param>
+/// <param name="ReferenceRecords">Records the connection-per-record baseline processes (it is slower still).</param>
 /// <param name="LatencyRate">Offered records/s during the latency run.</param>
 /// <param name="LatencySeconds">Length of the latency run.</param>
 public sealed record BenchSettings(
-    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int LatencyRate, int LatencySeconds);
+    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int ReferenceRecords, int LatencyRate, int LatencySeconds);
