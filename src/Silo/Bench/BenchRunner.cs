@@ -30,22 +30,30 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         var db = await ScratchDatabase.RecreateAsync(settings.Postgres, "shopstream_bench", ct);
         log($"broker {broker.BootstrapServers} (pid {broker.ProcessId}); database {new NpgsqlConnectionStringBuilder(db).Database}");
 
-        var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group };
-        double e2e, p50, p99, peakRss, offered, achieved;
-        long rows;
+        var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, MemoryLimitMb = settings.MemoryLimitMb };
+        double e2e, p50, p99, peakRss, offered, achieved, distinctRate = 0, distinctRss = 0;
+        long rows, distinctRows = 0;
         using (var host = SiloHostFactory.BuildLocal(options))
         {
             await host.StartAsync(ct);
             var writer = (Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<Projection.PostgresProjectionWriter>(host.Services))!;
-            (e2e, peakRss, rows) = await EndToEndAsync(options, writer, ct);
+            (e2e, peakRss, rows) = await EndToEndAsync(options, writer, "e2e", "bench", settings.Records, settings.Entities, ct);
             (p50, p99, offered, achieved) = await LatencyAsync(options, ct);
+            if (settings.Distinct > 0)
+            {
+                // Memory: every record names a new entity, so live grains pile up unless idle ones go.
+                (distinctRate, distinctRss, distinctRows) = await EndToEndAsync(options, writer, "distinct", "distinct", settings.Distinct, settings.Distinct, ct);
+            }
             await host.StopAsync(ct);
         }
         var floorConsume = await FloorConsumeAsync(broker.BootstrapServers, ct);
         var floorDb = await FloorDbAsync(db, ct);
         var baseline = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: true, ct);
         var baselinePooled = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: false, ct);
-        return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved);
+        return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved)
+        {
+            Distinct = settings.Distinct, DistinctRate = distinctRate, DistinctPeakRssMb = distinctRss, DistinctRows = distinctRows,
+        };
     }
 
     private static ProductRecord Update(int i, int entities, string source) => new()
@@ -58,14 +66,17 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         Description = "bench record " + i.ToString(Inv),
     };
 
-    private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(ShopstreamOptions options, Projection.PostgresProjectionWriter writer, CancellationToken ct)
+    private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(
+        ShopstreamOptions options, Projection.PostgresProjectionWriter writer, string phase, string source, int records, int entities, CancellationToken ct)
     {
-        log($"e2e: {settings.Records:N0} updates to {settings.Entities:N0} entities through ingest -> Kafka -> grains -> PostgreSQL");
-        ProcessMemory.ResetPeak();
+        log($"{phase}: {records:N0} updates to {entities:N0} entities through ingest -> Kafka -> grains -> PostgreSQL");
         await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = options.Kafka });
         using var progress = new DeliveryProgress(options.Kafka, Group, options.KafkaClient, [options.ProductsTopic]);
+        // Offsets are cumulative over the phases; this phase counts from where the last one left the topic.
+        var start = progress.Read(TimeSpan.FromSeconds(5)).Sum(l => Math.Max(0, l.CommittedOffset));
         long committed = 0;
         var peak = 0.0;
+        ProcessMemory.ResetPeak();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watch = Stopwatch.StartNew();
         var monitor = Task.Run(async () =>
@@ -75,7 +86,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             while (!stop.IsCancellationRequested)
             {
                 var lags = progress.Read(TimeSpan.FromSeconds(5));
-                Interlocked.Exchange(ref committed, lags.Sum(l => l.CommittedOffset));
+                Interlocked.Exchange(ref committed, lags.Sum(l => Math.Max(0, l.CommittedOffset)) - start);
                 peak = Math.Max(peak, ProcessMemory.RssMb());
                 if (watch.ElapsedMilliseconds - lastLog >= 2000)
                 {
@@ -83,7 +94,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
                     var gcShare = (pause - lastPause).TotalMilliseconds / Math.Max(1, watch.ElapsedMilliseconds - lastLog);
                     (lastLog, lastPause) = (watch.ElapsedMilliseconds, pause);
                     var c = Interlocked.Read(ref committed);
-                    log($"  e2e {c,10:N0} / {settings.Records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms  gc paused {gcShare,4:P0}");
+                    log($"  {phase} {c,10:N0} / {records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms  gc paused {gcShare,4:P0}");
                 }
                 await Task.Delay(250, CancellationToken.None);
             }
@@ -91,16 +102,16 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
 
         // The embedded broker keeps ~5 MB per partition: never run further ahead of the silo than that allows.
         var maxAhead = Math.Max(20_000, settings.Partitions * 8_000);
-        for (var i = 0; i < settings.Records; i++)
+        for (var i = 0; i < records; i++)
         {
             while (i - Interlocked.Read(ref committed) > maxAhead)
             {
                 await Task.Delay(2, ct);
             }
-            await producer.ProduceAsync(StreamNamespaces.Products, $"bench:{(i % settings.Entities) + 1}", Update(i, settings.Entities, "bench"), ct);
+            await producer.ProduceAsync(StreamNamespaces.Products, $"{source}:{(i % entities) + 1}", Update(i, entities, source), ct);
         }
         await producer.FlushAsync(ct);
-        while (Interlocked.Read(ref committed) < settings.Records)
+        while (Interlocked.Read(ref committed) < records)
         {
             await Task.Delay(20, ct);
         }
@@ -110,10 +121,11 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         peak = Math.Max(peak, ProcessMemory.PeakRssMb());
 
         await using var db = NpgsqlDataSource.Create(options.Postgres);
-        await using var count = db.CreateCommand("SELECT count(*) FROM products WHERE source = 'bench'");
+        await using var count = db.CreateCommand("SELECT count(*) FROM products WHERE source = $1");
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         var rows = (long)(await count.ExecuteScalarAsync(ct))!;
-        log($"e2e: {settings.Records:N0} records in {elapsed:0.0} s = {settings.Records / elapsed:N0} rec/s; {rows:N0} product rows; peak RSS {peak:N0} MB");
-        return (settings.Records / elapsed, peak, rows);
+        log($"{phase}: {records:N0} records in {elapsed:0.0} s = {records / elapsed:N0} rec/s; {rows:N0} product rows; peak RSS {peak:N0} MB");
+        return (records / elapsed, peak, rows);
     }
 
     private async Task<(double P50, double P99, double Offered, double Achieved)> LatencyAsync(ShopstreamOptions options, CancellationToken ct)

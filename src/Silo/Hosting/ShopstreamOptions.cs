@@ -58,6 +58,12 @@ public sealed class ShopstreamOptions
     /// <summary>Idle grains are deactivated after this long, so memory follows the active entities.</summary>
     public TimeSpan GrainIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The silo's memory budget in MB (resident set), 0 for none. Near it, idle grains are deactivated early and the
+    /// Kafka pull is held back until memory is back under it (see <see cref="MemoryGovernor"/>).
+    /// </summary>
+    public int MemoryLimitMb { get; set; }
+
     /// <summary>Throws with a message naming the bad key.</summary>
     public void Validate()
     {
@@ -96,6 +102,10 @@ public sealed class ShopstreamOptions
         if (GrainIdleTimeout < TimeSpan.FromSeconds(5))
         {
             throw new ArgumentException($"setting {Section}:{nameof(GrainIdleTimeout)} must be at least 5 seconds");
+        }
+        if (MemoryLimitMb != 0 && MemoryLimitMb < 256)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(MemoryLimitMb)} must be 0 (no budget) or at least 256 (was {MemoryLimitMb})");
         }
         try
         {

@@ -4,6 +4,7 @@ using Npgsql;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Serialization;
+using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
@@ -89,6 +90,14 @@ public static class ShopstreamSiloBuilderExtensions
             }
             configureKafka?.Invoke(k);
         });
+
+        if (options.MemoryLimitMb > 0)
+        {
+            silo.Services.AddSingleton(sp => new MemoryGovernor(
+                options, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<ILogger<MemoryGovernor>>()));
+            silo.Services.AddSingleton<IKafkaPullGate>(sp => sp.GetRequiredService<MemoryGovernor>());
+            silo.Services.AddHostedService(sp => sp.GetRequiredService<MemoryGovernor>());
+        }
 
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Postgres));
         silo.Services.AddOptions<ProjectionWriterOptions>();

@@ -84,6 +84,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             hub.Value,
             services.GetService<IKafkaMessageDecoder>(),
             services.GetService<IKafkaPoisonMessageHandler>(),
+            services.GetService<IKafkaPullGate>(),
             Statistics,
             loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>());
 

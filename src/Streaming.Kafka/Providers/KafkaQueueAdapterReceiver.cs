@@ -16,6 +16,7 @@ internal sealed partial class KafkaQueueAdapterReceiver(
     KafkaConsumerHub hub,
     IKafkaMessageDecoder? decoder,
     IKafkaPoisonMessageHandler? poisonHandler,
+    IKafkaPullGate? gate,
     KafkaStreamStatistics statistics,
     ILogger logger) : IQueueAdapterReceiver
 {
@@ -33,7 +34,7 @@ internal sealed partial class KafkaQueueAdapterReceiver(
 #pragma warning disable CS0672, CS0618 // Orleans 10.4.2 still declares the legacy overloads abstract.
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
-        if (buffer is null)
+        if (buffer is null || gate is { IsOpen: false })
         {
             return [];
         }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Shopstream.Silo.Bench;
+namespace Shopstream.Silo.Hosting;
 
 /// <summary>Resident memory of this process from /proc (Linux).</summary>
 public static class ProcessMemory
