@@ -16,4 +16,7 @@ public sealed record BenchResult(
 
     /// <summary>Rows of the memory phase's entities after it.</summary>
     public long DistinctRows { get; init; }
+
+    /// <summary>The ingest API phase; null when not run.</summary>
+    public HttpIngestResult? Http { get; init; }
 }

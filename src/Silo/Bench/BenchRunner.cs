@@ -46,13 +46,20 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             }
             await host.StopAsync(ct);
         }
+        HttpIngestResult? http = null;
+        if (settings.HttpSeconds > 0)
+        {
+            // After the silo stopped: this measures the ingest API and the produce path, not the grains.
+            http = await new HttpIngestBench(settings.HttpRate, settings.HttpSeconds, log)
+                .RunAsync(broker.BootstrapServers, Path.Combine(Cli.RepoPaths.Root(), "samples", "clickstream", "events"), ct);
+        }
         var floorConsume = await FloorConsumeAsync(broker.BootstrapServers, ct);
         var floorDb = await FloorDbAsync(db, ct);
         var baseline = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: true, ct);
         var baselinePooled = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: false, ct);
         return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved)
         {
-            Distinct = settings.Distinct, DistinctRate = distinctRate, DistinctPeakRssMb = distinctRss, DistinctRows = distinctRows,
+            Distinct = settings.Distinct, DistinctRate = distinctRate, DistinctPeakRssMb = distinctRss, DistinctRows = distinctRows, Http = http,
         };
     }
 

@@ -10,6 +10,8 @@ namespace Shopstream.Silo.Bench;
 /// <param name="LatencyRate">Offered records/s during the latency run.</param>
 /// <param name="LatencySeconds">Length of the latency run.</param>
 /// <param name="Distinct">Records of the memory phase, each to a new entity (0 skips it).</param>
+/// <param name="HttpRate">Events/s offered to the ingest API.</param>
+/// <param name="HttpSeconds">Length of the ingest API phase (0 skips it).</param>
 /// <param name="MemoryLimitMb">The silo's memory budget (<see cref="Hosting.ShopstreamOptions.MemoryLimitMb"/>).</param>
 public sealed record BenchSettings(
-    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int ReferenceRecords, int LatencyRate, int LatencySeconds, int Distinct, int MemoryLimitMb);
+    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int ReferenceRecords, int LatencyRate, int LatencySeconds, int Distinct, int HttpRate, int HttpSeconds, int MemoryLimitMb);

@@ -28,11 +28,23 @@ internal static class BenchCommand
                 v.AddError("--distinct must be 0 or a positive number");
             }
         });
+        var httpRate = Positive("--http-rate", "Events/s offered to the ingest API (POST /events)", 5_000);
+        var httpSeconds = new Option<int>("--http-seconds")
+        {
+            Description = "Length of the ingest API phase (0 skips it)", DefaultValueFactory = _ => 60,
+        };
+        httpSeconds.Validators.Add(v =>
+        {
+            if (v.GetValueOrDefault<int>() < 0)
+            {
+                v.AddError("--http-seconds must be 0 or a positive number");
+            }
+        });
         var memory = Positive("--memory-limit-mb", "The silo's memory budget: idle grains are shed and the pull held back near it", 1_400);
         var postgres = CommonOptions.Postgres(required: false);
         var command = new Command("bench", "Measure end-to-end throughput, latency and memory against floors measured in the same run")
         {
-            records, entities, partitions, baseline, reference, rate, seconds, distinct, memory, postgres,
+            records, entities, partitions, baseline, reference, rate, seconds, distinct, httpRate, httpSeconds, memory, postgres,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -42,7 +54,7 @@ internal static class BenchCommand
                 await Console.Error.WriteLineAsync("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream bench starts a local PostgreSQL and passes it");
                 return 2;
             }
-            var settings = new BenchSettings(r.GetValue(records), r.GetValue(entities), r.GetValue(partitions), pg, r.GetValue(baseline), r.GetValue(reference), r.GetValue(rate), r.GetValue(seconds), r.GetValue(distinct), r.GetValue(memory));
+            var settings = new BenchSettings(r.GetValue(records), r.GetValue(entities), r.GetValue(partitions), pg, r.GetValue(baseline), r.GetValue(reference), r.GetValue(rate), r.GetValue(seconds), r.GetValue(distinct), r.GetValue(httpRate), r.GetValue(httpSeconds), r.GetValue(memory));
             var result = await new BenchRunner(settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(ct);
             AnsiConsole.Write(Table(result));
             var inv = CultureInfo.InvariantCulture;
@@ -69,6 +81,14 @@ internal static class BenchCommand
         {
             t.AddRow($"memory phase: {r.Distinct:N0} updates, each to a new entity", $"{r.DistinctRate:N0} rec/s, {r.DistinctRows:N0} rows", "", Verdict(r.DistinctRows == r.Distinct, "all entities"));
             t.AddRow($"peak RSS of the silo process with {r.Distinct:N0} distinct entities", $"{r.DistinctPeakRssMb:N0} MB", "", Verdict(r.DistinctPeakRssMb <= 1536, "<= 1.5 GB"));
+        }
+        if (r.Http is { } h)
+        {
+            t.AddRow(
+                $"ingest API: {h.OfferedRate:N0} events/s offered for {h.Seconds} s",
+                $"{h.AchievedRate:N0} events/s, {h.Failed:N0} failed requests, request p99 {h.P99Ms:N0} ms",
+                "",
+                Verdict(h.Failed == 0 && h.Rejected == 0 && h.AchievedRate >= 0.98 * h.OfferedRate, "holds the rate, no errors"));
         }
         t.AddRow("rows/s per core (e2e)", $"{r.EndToEnd / cores:N0}", "", "");
         t.AddRow("product rows after e2e (expected = entities)", $"{r.RowsVerified:N0}", "", Verdict(r.RowsVerified == Math.Min(r.Records, r.Entities), "all entities"));

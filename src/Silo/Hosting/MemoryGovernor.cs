@@ -6,15 +6,24 @@ using Shopstream.Streaming.Kafka;
 namespace Shopstream.Silo.Hosting;
 
 /// <summary>
-/// Keeps a silo within its memory budget (<see cref="ShopstreamOptions.MemoryLimitMb"/>): above
-/// <see cref="ShedShare"/> of it, grains idle for a while are deactivated through Orleans' activation collector
-/// (they save their state on the way out), and above <see cref="CloseShare"/> the Kafka receivers stop taking in
-/// messages until memory is back under <see cref="ReopenShare"/>. Pressure slows the pull instead of growing memory.
+/// Keeps a silo within its memory budget (<see cref="ShopstreamOptions.MemoryLimitMb"/>). Above
+/// <see cref="ShedShare"/> of it, grains idle for a while are deactivated through Orleans' activation collector (they
+/// save their state on the way out); above <see cref="CloseShare"/> the Kafka receivers stop taking in messages until
+/// memory is back under <see cref="ReopenShare"/>. Pressure slows the pull instead of growing memory.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Measured is the resident set of the process (what the budget is about), read from /proc every
 /// <see cref="Period"/>. The idle age that counts for shedding starts at <see cref="MaxIdleAge"/> and halves while
-/// pressure lasts, down to <see cref="MinIdleAge"/>, so grains that are busy are the last to go.
+/// pressure lasts, down to <see cref="MinIdleAge"/>: grains that are busy are never shed, since that would only
+/// trade memory for reactivations. A shed that deactivated grains is followed by a compacting collection that
+/// gives the memory back to the operating system.
+/// </para>
+/// <para>
+/// When the pull is held back, nothing idle is left and memory is still above the budget, the busy grains alone need
+/// more than the budget: holding the pull back would stop the pipeline for nothing, so the governor does not hold it
+/// back for <see cref="Respite"/> (it goes on shedding) and says so in the log.
+/// </para>
 /// </remarks>
 public sealed partial class MemoryGovernor(
     ShopstreamOptions options, IGrainFactory grains, ILocalSiloDetails silo, ILogger<MemoryGovernor> logger)
@@ -24,17 +33,22 @@ public sealed partial class MemoryGovernor(
     public const double CloseShare = 0.75;
     public const double ReopenShare = 0.65;
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxIdleAge = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan MinIdleAge = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxIdleAge = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MinIdleAge = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MinShedInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Respite = TimeSpan.FromSeconds(30);
     private volatile bool open = true;
     private long sheds;
+    private long shedActivations;
     private long closedPeriods;
 
     public bool IsOpen => open;
 
-    /// <summary>Times idle grains were shed so far.</summary>
+    /// <summary>Shed rounds so far.</summary>
     public long Sheds => Interlocked.Read(ref sheds);
+
+    /// <summary>Activations the shed rounds deactivated so far.</summary>
+    public long ShedActivations => Interlocked.Read(ref shedActivations);
 
     /// <summary>Checks (of <see cref="Period"/>) during which the pull was held back.</summary>
     public long ClosedPeriods => Interlocked.Read(ref closedPeriods);
@@ -43,17 +57,27 @@ public sealed partial class MemoryGovernor(
     {
         var limit = (double)options.MemoryLimitMb;
         var idleAge = MaxIdleAge;
-        var shedding = Task.FromResult(false);
+        var shedding = Task.FromResult(1);
         var lastShed = 0L;
+        var respiteUntil = 0L;
         using var timer = new PeriodicTimer(Period);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             var rss = ProcessMemory.RssMb();
+            var now = Environment.TickCount64;
             if (!open)
             {
                 Interlocked.Increment(ref closedPeriods);
             }
-            if (open && rss >= CloseShare * limit)
+            if (!open && shedding.IsCompletedSuccessfully && shedding.Result == 0 && idleAge == MinIdleAge && rss >= ReopenShare * limit)
+            {
+                // The pull is held back, nothing idle was left to shed and memory is still high.
+                respiteUntil = now + (long)Respite.TotalMilliseconds;
+                open = true;
+                LogBudgetTooSmall(rss, options.MemoryLimitMb, Respite.TotalSeconds);
+            }
+            var resting = now < respiteUntil;
+            if (open && !resting && rss >= CloseShare * limit)
             {
                 open = false;
                 LogPullHeldBack(rss, options.MemoryLimitMb);
@@ -63,52 +87,51 @@ public sealed partial class MemoryGovernor(
                 open = true;
                 LogPullResumed(rss, options.MemoryLimitMb);
             }
-            else if (!open && shedding.IsCompleted && idleAge == MinIdleAge && ProcessMemory.RssMb() >= ReopenShare * limit)
-            {
-                // Everything idle is gone and memory is still high: the budget is below what the silo needs for the
-                // grains that are busy. Holding the pull back any longer would stop the pipeline for nothing.
-                open = true;
-                LogBudgetTooSmall(rss, options.MemoryLimitMb);
-            }
-            if (rss >= ShedShare * limit)
-            {
-                // One shed (and so one forced collection) at a time, and at most one per MinShedInterval.
-                if (shedding.IsCompleted && Environment.TickCount64 - lastShed >= MinShedInterval.TotalMilliseconds)
-                {
-                    lastShed = Environment.TickCount64;
-                    Interlocked.Increment(ref sheds);
-                    shedding = ShedAsync(idleAge, rss);
-                    idleAge = TimeSpan.FromTicks(Math.Max(MinIdleAge.Ticks, idleAge.Ticks / 2));
-                }
-            }
-            else
+            if (rss < ShedShare * limit)
             {
                 idleAge = MaxIdleAge;
+            }
+            else if (shedding.IsCompleted && now - lastShed >= MinShedInterval.TotalMilliseconds)
+            {
+                // One shed (and so one forced collection) at a time, and at most one per MinShedInterval.
+                lastShed = now;
+                Interlocked.Increment(ref sheds);
+                shedding = ShedAsync(idleAge, rss);
+                idleAge = TimeSpan.FromTicks(Math.Max(MinIdleAge.Ticks, idleAge.Ticks / 2));
             }
         }
     }
 
-    private async Task<bool> ShedAsync(TimeSpan idleAge, double rss)
+    /// <summary>Deactivates this silo's grains idle for <paramref name="idleAge"/>; returns how many went.</summary>
+    private async Task<int> ShedAsync(TimeSpan idleAge, double rss)
     {
         try
         {
-            LogShedding(rss, options.MemoryLimitMb, idleAge.TotalSeconds);
-            await grains.GetGrain<IManagementGrain>(0).ForceActivationCollection([silo.SiloAddress], idleAge).ConfigureAwait(false);
-            // The deactivated grains are garbage now. An aggressive collection compacts and returns the freed memory
-            // to the operating system; without it the resident set would stay where it was (and with the pull held
-            // back, nothing would allocate enough to trigger a collection at all).
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return true;
+            var management = grains.GetGrain<IManagementGrain>(0);
+            var before = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
+            await management.ForceActivationCollection([silo.SiloAddress], idleAge).ConfigureAwait(false);
+            var after = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
+            var shed = Math.Max(0, before - after);
+            Interlocked.Add(ref shedActivations, shed);
+            LogShed(rss, options.MemoryLimitMb, idleAge.TotalSeconds, shed, after);
+            if (shed > 0)
+            {
+                // The deactivated grains are garbage now. An aggressive collection compacts and returns the freed
+                // memory to the operating system; without it the resident set would stay where it was (and with the
+                // pull held back, nothing would allocate enough to trigger a collection at all).
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+            return shed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogShedFailed(ex);
-            return false;
+            return -1;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: deactivating grains idle for {IdleSeconds:0.#} s")]
-    private partial void LogShedding(double rss, int limit, double idleSeconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: deactivated {Shed:N0} grains idle for {IdleSeconds:0.#} s; {Live:N0} remain")]
+    private partial void LogShed(double rss, int limit, double idleSeconds, int shed, int live);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: holding back the Kafka pull")]
     private partial void LogPullHeldBack(double rss, int limit);
@@ -116,8 +139,8 @@ public sealed partial class MemoryGovernor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: pulling again")]
     private partial void LogPullResumed(double rss, int limit);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Memory {Rss:N0} MB of {Limit:N0} MB with no idle grains left to shed: pulling again; the budget is below what the busy grains need")]
-    private partial void LogBudgetTooSmall(double rss, int limit);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Memory {Rss:N0} MB of {Limit:N0} MB with no idle grains left to shed: the busy grains need more than the budget; not holding the pull back for {Seconds:0} s")]
+    private partial void LogBudgetTooSmall(double rss, int limit, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deactivating idle grains failed")]
     private partial void LogShedFailed(Exception exception);
