@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
@@ -26,8 +27,16 @@ public sealed class HttpIngestBench(int rate, int seconds, Action<string> log)
 
     public async Task<HttpIngestResult> RunAsync(string kafka, string samplesDirectory, CancellationToken ct)
     {
+        // The samples hold a few deliberately invalid events (they show rejections in the demo); the load is valid.
+        var normalizer = new Ingest.Events.ClickEventNormalizer();
         var templates = Directory.GetFiles(samplesDirectory, "*.ndjson").Order(StringComparer.Ordinal)
-            .SelectMany(File.ReadLines).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
+            .SelectMany(File.ReadLines).Where(l => l.Length > 0)
+            .Where(l =>
+            {
+                using var document = JsonDocument.Parse(l);
+                return normalizer.Normalize(document.RootElement).IsAccepted;
+            })
+            .Select(l => JsonNode.Parse(l)!.AsObject()).ToArray();
         if (templates.Length == 0)
         {
             throw new InvalidOperationException($"no clickstream samples (*.ndjson) in {samplesDirectory}");
@@ -107,7 +116,10 @@ public sealed class HttpIngestBench(int rate, int seconds, Action<string> log)
         return result;
     }
 
-    /// <summary>One request's NDJSON: the samples in turn, each with its own event id, in sessions of 25 events.</summary>
+    /// <summary>
+    /// One request's NDJSON: the samples in turn (all three shapes), each with its own event id where the shape has
+    /// one, in sessions (or devices) of 25 events.
+    /// </summary>
     private static byte[] Body(JsonObject[] templates, long request)
     {
         var text = new StringBuilder(EventsPerRequest * 600);
@@ -115,8 +127,21 @@ public sealed class HttpIngestBench(int rate, int seconds, Action<string> log)
         {
             var n = (request * EventsPerRequest) + j;
             var e = templates[n % templates.Length].DeepClone().AsObject();
-            e["event_id"] = "bench-" + n.ToString(CultureInfo.InvariantCulture);
-            e["session_id"] = "bench-s" + (n / 25).ToString(CultureInfo.InvariantCulture);
+            var id = "bench-" + n.ToString(CultureInfo.InvariantCulture);
+            var session = "bench-s" + (n / 25).ToString(CultureInfo.InvariantCulture);
+            if (e.ContainsKey("event_id"))
+            {
+                e["event_id"] = id;
+                e["session_id"] = session;
+            }
+            else
+            {
+                if (e.ContainsKey("_id"))
+                {
+                    e["_id"] = id;
+                }
+                e["device_id"] = session;
+            }
             text.Append(e.ToJsonString()).Append('\n');
         }
         return Encoding.UTF8.GetBytes(text.ToString());

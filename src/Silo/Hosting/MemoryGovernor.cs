@@ -20,8 +20,8 @@ namespace Shopstream.Silo.Hosting;
 /// gives the memory back to the operating system.
 /// </para>
 /// <para>
-/// When the pull is held back and memory does not come down (nothing idle is left, or not within
-/// <see cref="MaxHoldBack"/>), the busy grains alone need more than the budget: holding the pull back would stop the
+/// When the pull is held back and memory does not come down within <see cref="MaxHoldBack"/>, the busy grains alone
+/// need more than the budget: holding the pull back would stop the
 /// pipeline for nothing, so the governor does not hold it back for <see cref="Respite"/> (it goes on shedding) and
 /// says so in the log. The budget should then be raised: about 12 KB per live entity was measured on the bench.
 /// </para>
@@ -49,7 +49,7 @@ public sealed partial class MemoryGovernor(
     /// <summary>Shed rounds so far.</summary>
     public long Sheds => Interlocked.Read(ref sheds);
 
-    /// <summary>Activations the shed rounds deactivated so far.</summary>
+    /// <summary>How far the activation count fell over the shed rounds so far (new activations during a round offset it).</summary>
     public long ShedActivations => Interlocked.Read(ref shedActivations);
 
     /// <summary>Checks (of <see cref="Period"/>) during which the pull was held back.</summary>
@@ -59,10 +59,10 @@ public sealed partial class MemoryGovernor(
     {
         var limit = (double)options.MemoryLimitMb;
         var idleAge = MaxIdleAge;
-        var shedding = Task.FromResult(1);
+        var shedding = Task.CompletedTask;
         var lastShed = 0L;
         var respiteUntil = 0L;
-        var closedSince = 0L;
+        var (markAt, markRss) = (0L, 0.0);
         using var timer = new PeriodicTimer(Period);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
@@ -71,27 +71,29 @@ public sealed partial class MemoryGovernor(
             if (!open)
             {
                 Interlocked.Increment(ref closedPeriods);
+                if (rss < ReopenShare * limit)
+                {
+                    open = true;
+                    LogPullResumed(rss, options.MemoryLimitMb);
+                }
+                else if (now - markAt >= MaxHoldBack.TotalMilliseconds)
+                {
+                    if (rss > 0.98 * markRss)
+                    {
+                        // Held back for MaxHoldBack and memory did not come down: the busy grains alone need more
+                        // than the budget, and holding the pull back would stop the pipeline for nothing.
+                        open = true;
+                        respiteUntil = now + (long)Respite.TotalMilliseconds;
+                        LogBudgetTooSmall(rss, options.MemoryLimitMb, Respite.TotalSeconds);
+                    }
+                    (markAt, markRss) = (now, rss);
+                }
             }
-            var stuck = shedding.IsCompletedSuccessfully && shedding.Result == 0 && idleAge == MinIdleAge;
-            if (!open && rss >= ReopenShare * limit && (stuck || now - closedSince >= MaxHoldBack.TotalMilliseconds))
-            {
-                // The pull is held back and memory stays high: nothing idle is left to shed, or shedding does not
-                // bring memory down within MaxHoldBack (busy grains come back as soon as they are shed).
-                respiteUntil = now + (long)Respite.TotalMilliseconds;
-                open = true;
-                LogBudgetTooSmall(rss, options.MemoryLimitMb, Respite.TotalSeconds);
-            }
-            var resting = now < respiteUntil;
-            if (open && !resting && rss >= CloseShare * limit)
+            else if (now >= respiteUntil && rss >= CloseShare * limit)
             {
                 open = false;
-                closedSince = now;
+                (markAt, markRss) = (now, rss);
                 LogPullHeldBack(rss, options.MemoryLimitMb);
-            }
-            else if (!open && rss < ReopenShare * limit)
-            {
-                open = true;
-                LogPullResumed(rss, options.MemoryLimitMb);
             }
             if (rss < ShedShare * limit)
             {
@@ -108,36 +110,34 @@ public sealed partial class MemoryGovernor(
         }
     }
 
-    /// <summary>Deactivates this silo's grains idle for <paramref name="idleAge"/>; returns how many went.</summary>
-    private async Task<int> ShedAsync(TimeSpan idleAge, double rss)
+    /// <summary>Deactivates this silo's grains idle for <paramref name="idleAge"/>, then gives the memory back.</summary>
+    private async Task ShedAsync(TimeSpan idleAge, double rss)
     {
         try
         {
             var management = grains.GetGrain<IManagementGrain>(0);
             var before = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
+            // Completes once the collected grains have deactivated (and saved their state).
             await management.ForceActivationCollection([silo.SiloAddress], idleAge).ConfigureAwait(false);
             var after = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
-            var shed = Math.Max(0, before - after);
-            Interlocked.Add(ref shedActivations, shed);
-            LogShed(rss, options.MemoryLimitMb, idleAge.TotalSeconds, shed, after);
-            if (shed > 0)
+            Interlocked.Add(ref shedActivations, Math.Max(0, before - after));
+            LogShed(rss, options.MemoryLimitMb, idleAge.TotalSeconds, before, after);
+            if (after < before || !open)
             {
                 // The deactivated grains are garbage now. An aggressive collection compacts and returns the freed
                 // memory to the operating system; without it the resident set would stay where it was (and with the
                 // pull held back, nothing would allocate enough to trigger a collection at all).
                 GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
-            return shed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogShedFailed(ex);
-            return -1;
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: deactivated {Shed:N0} grains idle for {IdleSeconds:0.#} s; {Live:N0} remain")]
-    private partial void LogShed(double rss, int limit, double idleSeconds, int shed, int live);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: deactivated grains idle for {IdleSeconds:0.#} s; activations {Before:N0} before, {After:N0} after")]
+    private partial void LogShed(double rss, int limit, double idleSeconds, int before, int after);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Memory {Rss:N0} MB of {Limit:N0} MB: holding back the Kafka pull")]
     private partial void LogPullHeldBack(double rss, int limit);
