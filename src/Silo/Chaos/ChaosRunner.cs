@@ -323,8 +323,9 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         var rejected = await Scalar(data, "SELECT count(*) FROM rejected_records", ct);
         lost += Math.Max(0, expectedRejections - rejected);
         var twice = await Scalar(data, "SELECT count(*) FROM (SELECT 1 FROM chaos_audit GROUP BY source, id, version HAVING count(*) > 1) d", ct);
-        var outcome = new ChaosOutcome(scenario, produced, faults, lost, twice, mismatched, rejected, Math.Round(recovery, 1));
-        log($"chaos {scenario}: lost {lost}, applied twice {twice}, mismatched {mismatched}, rejected {rejected}");
+        var audited = await Scalar(data, "SELECT count(*) FROM chaos_audit", ct);
+        var outcome = new ChaosOutcome(scenario, produced, faults, lost, twice, mismatched, rejected, Math.Round(recovery, 1), audited, Entities);
+        log($"chaos {scenario}: lost {lost}, applied twice {twice}, mismatched {mismatched}, rejected {rejected}, {audited:N0} row writes audited");
         return outcome;
     }
 

@@ -76,7 +76,8 @@ internal static class BenchCommand
         t.AddRow("baseline (reference's way: a connection and an upsert per record)", $"{r.Baseline:N0} rec/s", $"{r.EndToEnd / r.Baseline:0.0}x", Verdict(r.EndToEnd >= 50 * r.Baseline, ">= 50x"));
         t.AddRow("baseline-pooled (an upsert per record on one open connection)", $"{r.BaselinePooled:N0} rec/s", $"{r.EndToEnd / r.BaselinePooled:0.0}x", "");
         t.AddRow($"latency produce -> visible at {r.LatencyAchieved:N0} rec/s", $"p50 {r.P50Ms:N0} ms, p99 {r.P99Ms:N0} ms", "", Verdict(r.P99Ms <= 1000, "p99 <= 1 s"));
-        t.AddRow($"peak RSS of the silo process, e2e ({r.Entities:N0} entities; broker runs apart)", $"{r.PeakRssMb:N0} MB", "", Verdict(r.PeakRssMb <= 1536, "<= 1.5 GB"));
+        // The memory target is about distinct entities under a budget (below); the e2e silo runs without one.
+        t.AddRow($"peak RSS of the silo process, e2e ({r.Entities:N0} busy entities, no budget; broker runs apart)", $"{r.PeakRssMb:N0} MB", "", "");
         if (r.Distinct > 0)
         {
             t.AddRow($"memory phase: {r.Distinct:N0} updates, each to a new entity", $"{r.DistinctRate:N0} rec/s, {r.DistinctRows:N0} rows", "", Verdict(r.DistinctRows == r.Distinct, "all entities"));

@@ -23,11 +23,14 @@ public sealed class ProductViewFeedEventTests
     {
         var clickEvent = Accepted(FeedView(Emily, Mascara));
 
-        Assert.Matches("^[0-9a-f]{64}$", clickEvent.EventId);
+        // The documented recipe, computed outside this code base (Python's hashlib): SHA-256 hex of the JSON array
+        // ["product-view-feed/1","1","device-1","12","https://l.facebook.com/","2024-05-01T12:15:30.0000000Z",
+        //  "42.48.100.32","2024-05-01T10:15:30.0000000Z"] (version tag, product, device, store, referrer, local time
+        // and view time in UTC, ip).
         Assert.Equal(
             new ClickEvent
             {
-                EventId = clickEvent.EventId,
+                EventId = "cead28ce1ffed93c96d3b08745c60b137e44caced2c0a698e53f6e4a836ef7e8",
                 EventType = "product_view",
                 OccurredAt = new DateTimeOffset(2024, 5, 1, 10, 15, 30, TimeSpan.Zero),
                 SessionKey = "device-1",

@@ -28,5 +28,9 @@ public sealed class FastChaosTests
         Assert.Equal(0, outcome.AppliedTwice);
         Assert.Equal(0, outcome.Mismatched);
         Assert.Equal(scenario == ChaosScenarios.Poison ? 40 : 0, outcome.Rejected);
+        // "Applied twice" is read from an audit of every row write: it must have seen each entity written.
+        Assert.Equal(400, outcome.Entities);
+        Assert.InRange(outcome.AuditedWrites, outcome.Entities, 2_000);
+        Assert.False(string.IsNullOrWhiteSpace(outcome.Faults));
     }
 }
