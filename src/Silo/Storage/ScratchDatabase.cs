@@ -8,7 +8,8 @@ public static class ScratchDatabase
     /// <summary>Drops <paramref name="name"/> (closing its connections), creates it with the schema; returns its connection string.</summary>
     public static async Task<string> RecreateAsync(string serverConnectionString, string name, CancellationToken ct)
     {
-        await using (var admin = new NpgsqlConnection(serverConnectionString))
+        // Unpooled: a pooled connection may be one that a PostgreSQL restart (chaos postgres-restart) has killed.
+        await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(serverConnectionString) { Pooling = false }.ConnectionString))
         {
             await admin.OpenAsync(ct);
             // A database name cannot be a parameter; the names come from code, never from input.
