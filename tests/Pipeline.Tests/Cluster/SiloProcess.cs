@@ -131,6 +131,32 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends SIGTERM to the silo (the watchdog shell's child) and waits for it to exit; returns its exit code, which the
+    /// watchdog passes on. Throws if it is still running after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var signal = Process.Start("pkill", ["-TERM", "-P", $"{process.Id}"]))
+        {
+            await signal.WaitForExitAsync();
+            if (signal.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"pkill found no silo under the watchdog {process.Id}:\n{Log}");
+            }
+        }
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"shopstream silo did not stop within {timeout.TotalSeconds:0} s of SIGTERM:\n{Log}");
+        }
+        return process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (disposed)
