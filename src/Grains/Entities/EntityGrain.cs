@@ -14,7 +14,7 @@ namespace Shopstream.Grains.Entities;
 /// </summary>
 /// <remarks>
 /// Consistency without a state write per record: a message is acknowledged (and its offset may be
-/// committed) only after its projected row is durable. Grain state is saved lazily, on a timer and at
+/// committed) only after its projected row is durable. Grain state is saved lazily, when a batch finds it due and at
 /// deactivation, and serves only to drop duplicates early. After a crash the saved state may be behind
 /// the tables; the records replayed from the last committed offset then reach the projection, whose
 /// versioned, content-compared upserts turn them into no-ops.
@@ -23,15 +23,11 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     where TRecord : class
 {
     // Saved state only speeds up duplicate dropping, so it is written rarely and never all at once: a burst of
-    // new entities must not turn into a burst of state writes that queues deliveries behind it. The save is
-    // checked when a batch arrives rather than by a grain timer: 100k timers cost the runtime's timer queue
-    // more than the saves themselves (bench profile: ~10% of worker CPU in TimerQueue with a timer per grain).
-    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromMinutes(5);
+    // new entities must not turn into a burst of state writes that queues deliveries behind it.
+    private readonly LazySave save = new(TimeSpan.FromMinutes(5), spreadFirst: true);
     private readonly IPersistentState<EntityState<TRecord>> state;
     private readonly ILogger logger;
     private Task pendingWrite = Task.CompletedTask;
-    private bool dirty;
-    private long nextSaveAt;
 
     protected EntityGrain(IPersistentState<EntityState<TRecord>> state, IProjectionWriter writer, ILogger logger)
     {
@@ -52,10 +48,6 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         var stream = this.GetStreamProvider(StreamProviders.Kafka)
             .GetStream<EntityMessage<TRecord>>(StreamId.Create(StreamNamespace, this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
-        // The first save comes between one and two intervals after activation, so entities activated together
-        // do not save together.
-        nextSaveAt = Environment.TickCount64 + (long)StateSaveInterval.TotalMilliseconds
-            + Random.Shared.NextInt64((long)StateSaveInterval.TotalMilliseconds);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -87,7 +79,7 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
                 PipelineMetrics.Ignored(StreamNamespace);
                 continue;
             }
-            dirty = true;
+            save.Changed();
             if (s.Current is not null && message.Record.Equals(s.Current))
             {
                 // Same content again (a re-run ingest): nothing to write.
@@ -110,9 +102,8 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         }
         // Also when nothing changed: a duplicate must not be acknowledged before the write it duplicates.
         await pendingWrite;
-        if (dirty && Environment.TickCount64 >= nextSaveAt)
+        if (save.Due)
         {
-            nextSaveAt = Environment.TickCount64 + (long)StateSaveInterval.TotalMilliseconds;
             await SaveStateAsync(CancellationToken.None);
         }
     }
@@ -125,21 +116,12 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
 
     private async Task SaveStateAsync(CancellationToken cancellationToken)
     {
-        if (!dirty)
+        if (save.Pending)
         {
-            return;
+            // The saved state must not claim a version whose row is not written yet.
+            await pendingWrite;
         }
-        await pendingWrite;
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-            dirty = false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Saved state only speeds up duplicate dropping; the projection stays correct without it.
-            LogStateSaveFailed(this.GetPrimaryKeyString(), ex);
-        }
+        await save.SaveAsync(() => state.WriteStateAsync(cancellationToken), ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error on {Key}")]

@@ -15,9 +15,7 @@ public sealed partial class ProductViewsGrain(
     [PersistentState("productviews", StreamProviders.EntityStorage)] IPersistentState<ProductViewsState> views,
     ILogger<ProductViewsGrain> logger) : Grain, IProductViewsGrain
 {
-    private static readonly TimeSpan SaveInterval = TimeSpan.FromMinutes(5);
-    private long nextSaveAt = Environment.TickCount64 + (long)SaveInterval.TotalMilliseconds;
-    private bool dirty;
+    private readonly LazySave save = new(TimeSpan.FromMinutes(5), spreadFirst: true);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         SaveAsync(cancellationToken);
@@ -31,32 +29,17 @@ public sealed partial class ProductViewsGrain(
         {
             s.LastViewedAt = lastViewedAt;
         }
-        dirty = true;
-        if (Environment.TickCount64 >= nextSaveAt)
+        save.Changed();
+        if (save.Due)
         {
-            nextSaveAt = Environment.TickCount64 + (long)SaveInterval.TotalMilliseconds;
             await SaveAsync(CancellationToken.None);
         }
     }
 
     public Task<ProductViews> GetViewsAsync() => Task.FromResult(new ProductViews(views.State.Views, views.State.LastViewedAt));
 
-    private async Task SaveAsync(CancellationToken cancellationToken)
-    {
-        if (!dirty)
-        {
-            return;
-        }
-        try
-        {
-            await views.WriteStateAsync(cancellationToken);
-            dirty = false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogSaveFailed(this.GetPrimaryKeyString(), ex);
-        }
-    }
+    private Task SaveAsync(CancellationToken cancellationToken) =>
+        save.SaveAsync(() => views.WriteStateAsync(cancellationToken), ex => LogSaveFailed(this.GetPrimaryKeyString(), ex));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving view counters of {Key} failed; will retry")]
     private partial void LogSaveFailed(string key, Exception exception);

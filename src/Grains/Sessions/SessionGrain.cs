@@ -22,12 +22,13 @@ namespace Shopstream.Grains.Sessions;
 /// another activation after a restart, is still dropped, and only new facts count.</para>
 /// <para>The aggregate in <c>sessions</c> is recomputed from the session's facts in the same transaction as the
 /// facts are inserted, so it is exact whatever the grain remembers; the grain keeps the recomputed row for live
-/// reads. Grain state is saved lazily (timer, deactivation) like the entity grains': it only speeds up dropping.</para>
+/// reads. Grain state is saved lazily (when due on a batch, deactivation) like the entity grains': it only speeds up dropping.</para>
 /// </remarks>
 [ImplicitStreamSubscription(StreamNamespaces.Events)]
 public sealed partial class SessionGrain : Grain, ISessionGrain
 {
-    private static readonly TimeSpan StateSaveInterval = TimeSpan.FromMinutes(5);
+    // Like the entity grains: saved when due on a batch (no timer per grain), first saves spread over the interval.
+    private readonly LazySave save = new(TimeSpan.FromMinutes(5), spreadFirst: true);
 
     private readonly IPersistentState<SessionState> state;
     private readonly IProjectionWriter writer;
@@ -35,8 +36,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private readonly ClickstreamOptions options;
     private readonly ILogger<SessionGrain> logger;
     private SeenEventIds seen = null!;
-    private bool dirty;
-    private long nextSaveAt;
 
     public SessionGrain(
         [PersistentState("session", StreamProviders.EntityStorage)] IPersistentState<SessionState> state,
@@ -66,9 +65,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         var stream = this.GetStreamProvider(StreamProviders.Kafka)
             .GetStream<EntityMessage<ClickEvent>>(StreamId.Create(StreamNamespaces.Events, this.GetPrimaryKeyString()));
         await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
-        // Like the entity grains: saved when due on a batch (no timer per grain), first saves spread over the interval.
-        nextSaveAt = Environment.TickCount64 + (long)StateSaveInterval.TotalMilliseconds
-            + Random.Shared.NextInt64((long)StateSaveInterval.TotalMilliseconds);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -79,9 +75,8 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private async Task OnNextBatchAsync(IList<SequentialItem<EntityMessage<ClickEvent>>> items)
     {
         await ApplyAsync(items);
-        if (dirty && Environment.TickCount64 >= nextSaveAt)
+        if (save.Due)
         {
-            nextSaveAt = Environment.TickCount64 + (long)StateSaveInterval.TotalMilliseconds;
             await SaveStateAsync(CancellationToken.None);
         }
     }
@@ -109,7 +104,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             if (previous is not null)
             {
                 state.State.Snapshot = previous with { Ignored = previous.Ignored + dropped };
-                dirty = true;
+                save.Changed();
             }
             return;
         }
@@ -135,7 +130,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             state.State.Snapshot = new SessionSnapshot(
                 s.FirstEventAt, s.LastEventAt, s.Events, s.ProductsViewed, s.ProductsCarted, s.ProductsPurchased, s.Converted,
                 (previous?.Applied ?? 0) + result.Inserted.Count, (previous?.Ignored ?? 0) + dropped + replayed);
-            dirty = true;
+            save.Changed();
         }
 
         await CountProductViewsAsync(result.Inserted);
@@ -193,24 +188,15 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         return Task.CompletedTask;
     }
 
-    private async Task SaveStateAsync(CancellationToken cancellationToken)
-    {
-        if (!dirty)
-        {
-            return;
-        }
-        state.State.SeenEventIds = seen.ToList();
-        try
-        {
-            await state.WriteStateAsync(cancellationToken);
-            dirty = false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
-            LogStateSaveFailed(this.GetPrimaryKeyString(), ex);
-        }
-    }
+    // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
+    private Task SaveStateAsync(CancellationToken cancellationToken) =>
+        save.SaveAsync(
+            () =>
+            {
+                state.State.SeenEventIds = seen.ToList();
+                return state.WriteStateAsync(cancellationToken);
+            },
+            ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error on session {Key}")]
     private partial void LogStreamError(string key, Exception exception);

@@ -85,26 +85,10 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         var topic = options.TopicFor(streamNamespace);
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await HandOverAsync(topic, Message(streamNamespace, key, record), report =>
-        {
-            try
-            {
-                if (report.Error.IsError)
-                {
-                    acknowledged.TrySetException(new IngestException(
-                        $"delivery of {report.Message?.Key} to topic {report.Topic} failed: {report.Error.Reason} ({report.Error.Code})"));
-                }
-                else
-                {
-                    Interlocked.Increment(ref delivered);
-                    acknowledged.TrySetResult();
-                }
-            }
-            finally
-            {
-                inFlight.Release();
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        await HandOverAsync(topic, Message(streamNamespace, key, record), report => Settle(
+            report,
+            failure => acknowledged.TrySetException(new IngestException(failure)),
+            () => acknowledged.TrySetResult()), cancellationToken).ConfigureAwait(false);
 
         // Once handed over a message cannot be called back; a caller that gives up only stops waiting.
         await acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -198,17 +182,21 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
         }
     }
 
-    private void OnDelivery(DeliveryReport<string, byte[]> report)
+    private void OnDelivery(DeliveryReport<string, byte[]> report) => Settle(report, RecordFailure, null);
+
+    /// <summary>Counts a delivery or hands its failure on, and frees its in-flight slot either way.</summary>
+    private void Settle(DeliveryReport<string, byte[]> report, Action<string> failed, Action? succeeded)
     {
         try
         {
             if (report.Error.IsError)
             {
-                RecordFailure($"delivery of {report.Message?.Key} to topic {report.Topic} failed: {report.Error.Reason} ({report.Error.Code})");
+                failed($"delivery of {report.Message?.Key} to topic {report.Topic} failed: {report.Error.Reason} ({report.Error.Code})");
             }
             else
             {
                 Interlocked.Increment(ref delivered);
+                succeeded?.Invoke();
             }
         }
         finally

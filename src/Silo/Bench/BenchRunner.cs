@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
@@ -38,8 +39,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         using (var host = SiloHostFactory.BuildLocal(options))
         {
             await host.StartAsync(ct);
-            var writer = (Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<Projection.PostgresProjectionWriter>(host.Services))!;
-            (e2e, peakRss, rows) = await EndToEndAsync(options, writer, "e2e", "bench", settings.Records, settings.Entities, ct);
+            (e2e, peakRss, rows) = await EndToEndAsync(host, options, "e2e", "bench", settings.Records, settings.Entities, ct);
             (p50, p99, offered, achieved) = await LatencyAsync(options, ct);
             await host.StopAsync(ct);
         }
@@ -51,8 +51,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             log($"memory: a fresh silo with a budget of {settings.MemoryLimitMb:N0} MB (RSS now {ProcessMemory.RssMb():N0} MB)");
             using var host = SiloHostFactory.BuildLocal(budgeted);
             await host.StartAsync(ct);
-            var writer = (Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetService<Projection.PostgresProjectionWriter>(host.Services))!;
-            (distinctRate, distinctRss, distinctRows) = await EndToEndAsync(budgeted, writer, "distinct", "distinct", settings.Distinct, settings.Distinct, ct);
+            (distinctRate, distinctRss, distinctRows) = await EndToEndAsync(host, budgeted, "distinct", "distinct", settings.Distinct, settings.Distinct, ct);
             await host.StopAsync(ct);
         }
         HttpIngestResult? http = null;
@@ -83,13 +82,14 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
     };
 
     private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(
-        ShopstreamOptions options, Projection.PostgresProjectionWriter writer, string phase, string source, int records, int entities, CancellationToken ct)
+        IHost host, ShopstreamOptions options, string phase, string source, int records, int entities, CancellationToken ct)
     {
+        var writer = host.Services.GetRequiredService<Projection.PostgresProjectionWriter>();
         log($"{phase}: {records:N0} updates to {entities:N0} entities through ingest -> Kafka -> grains -> PostgreSQL");
         await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = options.Kafka });
         using var progress = new DeliveryProgress(options.Kafka, Group, options.KafkaClient, [options.ProductsTopic]);
         // Offsets are cumulative over the phases; this phase counts from where the last one left the topic.
-        var start = progress.Read(TimeSpan.FromSeconds(5)).Sum(l => Math.Max(0, l.CommittedOffset));
+        var start = progress.Read(TimeSpan.FromSeconds(5)).Sum(l => l.CommittedOffset);
         long committed = 0;
         var peak = 0.0;
         ProcessMemory.ResetPeak();
@@ -102,7 +102,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             while (!stop.IsCancellationRequested)
             {
                 var lags = progress.Read(TimeSpan.FromSeconds(5));
-                Interlocked.Exchange(ref committed, lags.Sum(l => Math.Max(0, l.CommittedOffset)) - start);
+                Interlocked.Exchange(ref committed, lags.Sum(l => l.CommittedOffset) - start);
                 peak = Math.Max(peak, ProcessMemory.RssMb());
                 if (watch.ElapsedMilliseconds - lastLog >= 2000)
                 {
@@ -290,61 +290,46 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             WHERE t.version < excluded.version
             """;
         var perRecord = new NpgsqlConnectionStringBuilder(db) { Pooling = false }.ConnectionString;
-        NpgsqlConnection? shared = null;
-        NpgsqlCommand? prepared = null;
-        if (!connectionPerRecord)
+        // Pooled: one open connection and a prepared statement for the whole run (disposing null does nothing).
+        await using var shared = connectionPerRecord ? null : new NpgsqlConnection(db);
+        await using var prepared = shared is null ? null : Upsert(sql, shared);
+        if (shared is not null)
         {
-            shared = new NpgsqlConnection(db);
             await shared.OpenAsync(ct);
-            prepared = Upsert(sql, shared);
-            await prepared.PrepareAsync(ct);
+            await prepared!.PrepareAsync(ct);
         }
-        try
+        var watch = Stopwatch.StartNew();
+        var lastLog = 0L;
+        for (var done = 0; done < n;)
         {
-            var watch = Stopwatch.StartNew();
-            var lastLog = 0L;
-            for (var done = 0; done < n;)
+            var m = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{name} consumer got nothing for 10 s");
+            if (WireFormat.TryDecode(StreamNamespaces.Products, m.Message.Value, out _) is not EntityMessage<ProductRecord> e)
             {
-                var m = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{name} consumer got nothing for 10 s");
-                if (WireFormat.TryDecode(StreamNamespaces.Products, m.Message.Value, out _) is not EntityMessage<ProductRecord> e)
-                {
-                    continue;
-                }
-                if (prepared is not null)
-                {
-                    Bind(prepared, e);
-                    await prepared.ExecuteNonQueryAsync(ct);
-                }
-                else
-                {
-                    await using var connection = new NpgsqlConnection(perRecord);
-                    await connection.OpenAsync(ct);
-                    await using var command = Upsert(sql, connection);
-                    Bind(command, e);
-                    await command.ExecuteNonQueryAsync(ct);
-                }
-                done++;
-                if (watch.ElapsedMilliseconds - lastLog >= 2000)
-                {
-                    lastLog = watch.ElapsedMilliseconds;
-                    log($"  {name} {done,8:N0} / {n:N0}  {done / watch.Elapsed.TotalSeconds,7:N0} rec/s");
-                }
+                continue;
             }
-            var rate = n / watch.Elapsed.TotalSeconds;
-            log($"{name}: {rate:N0} records/s");
-            return rate;
-        }
-        finally
-        {
             if (prepared is not null)
             {
-                await prepared.DisposeAsync();
+                Bind(prepared, e);
+                await prepared.ExecuteNonQueryAsync(ct);
             }
-            if (shared is not null)
+            else
             {
-                await shared.DisposeAsync();
+                await using var connection = new NpgsqlConnection(perRecord);
+                await connection.OpenAsync(ct);
+                await using var command = Upsert(sql, connection);
+                Bind(command, e);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            done++;
+            if (watch.ElapsedMilliseconds - lastLog >= 2000)
+            {
+                lastLog = watch.ElapsedMilliseconds;
+                log($"  {name} {done,8:N0} / {n:N0}  {done / watch.Elapsed.TotalSeconds,7:N0} rec/s");
             }
         }
+        var rate = n / watch.Elapsed.TotalSeconds;
+        log($"{name}: {rate:N0} records/s");
+        return rate;
     }
 
     private static NpgsqlCommand Upsert(string sql, NpgsqlConnection connection)

@@ -17,29 +17,9 @@ internal static class BenchCommand
         var reference = Positive("--reference-records", "Records the connection-per-record baseline (the reference's way) processes", 2_000);
         var rate = Positive("--latency-rate", "Offered records/s during the latency run", 5_000);
         var seconds = Positive("--latency-seconds", "Length of the latency run", 10);
-        var distinct = new Option<int>("--distinct")
-        {
-            Description = "Records of the memory phase, each to a new entity (0 skips it)", DefaultValueFactory = _ => 1_000_000,
-        };
-        distinct.Validators.Add(v =>
-        {
-            if (v.GetValueOrDefault<int>() < 0)
-            {
-                v.AddError("--distinct must be 0 or a positive number");
-            }
-        });
+        var distinct = AtLeast(0, "--distinct", "Records of the memory phase, each to a new entity (0 skips it)", 1_000_000);
         var httpRate = Positive("--http-rate", "Events/s offered to the ingest API (POST /events)", 5_000);
-        var httpSeconds = new Option<int>("--http-seconds")
-        {
-            Description = "Length of the ingest API phase (0 skips it)", DefaultValueFactory = _ => 60,
-        };
-        httpSeconds.Validators.Add(v =>
-        {
-            if (v.GetValueOrDefault<int>() < 0)
-            {
-                v.AddError("--http-seconds must be 0 or a positive number");
-            }
-        });
+        var httpSeconds = AtLeast(0, "--http-seconds", "Length of the ingest API phase (0 skips it)", 60);
         var memory = Positive("--memory-limit-mb", "The silo's memory budget: idle grains are shed and the pull held back near it", 1_400);
         var postgres = CommonOptions.Postgres(required: false);
         var command = new Command("bench", "Measure end-to-end throughput, latency and memory against floors measured in the same run")
@@ -98,14 +78,16 @@ internal static class BenchCommand
 
     private static string Verdict(bool ok, string target) => ok ? $"[green]met[/] ({Markup.Escape(target)})" : $"[red]missed[/] ({Markup.Escape(target)})";
 
-    private static Option<int> Positive(string name, string description, int defaultValue)
+    private static Option<int> Positive(string name, string description, int defaultValue) => AtLeast(1, name, description, defaultValue);
+
+    private static Option<int> AtLeast(int minimum, string name, string description, int defaultValue)
     {
         var o = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         o.Validators.Add(v =>
         {
-            if (v.GetValueOrDefault<int>() < 1)
+            if (v.GetValueOrDefault<int>() < minimum)
             {
-                v.AddError($"{name} must be a positive number");
+                v.AddError(minimum == 1 ? $"{name} must be a positive number" : $"{name} must be 0 or a positive number");
             }
         });
         return o;

@@ -41,19 +41,11 @@ public sealed partial class MemoryGovernor(
     private static readonly TimeSpan MaxHoldBack = TimeSpan.FromSeconds(10);
     private volatile bool open = true;
     private long sheds;
-    private long shedActivations;
-    private long closedPeriods;
 
     public bool IsOpen => open;
 
     /// <summary>Shed rounds so far.</summary>
     public long Sheds => Interlocked.Read(ref sheds);
-
-    /// <summary>How far the activation count fell over the shed rounds so far (new activations during a round offset it).</summary>
-    public long ShedActivations => Interlocked.Read(ref shedActivations);
-
-    /// <summary>Checks (of <see cref="Period"/>) during which the pull was held back.</summary>
-    public long ClosedPeriods => Interlocked.Read(ref closedPeriods);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -70,7 +62,6 @@ public sealed partial class MemoryGovernor(
             var now = Environment.TickCount64;
             if (!open)
             {
-                Interlocked.Increment(ref closedPeriods);
                 if (rss < ReopenShare * limit)
                 {
                     open = true;
@@ -120,7 +111,6 @@ public sealed partial class MemoryGovernor(
             // Completes once the collected grains have deactivated (and saved their state).
             await management.ForceActivationCollection([silo.SiloAddress], idleAge).ConfigureAwait(false);
             var after = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
-            Interlocked.Add(ref shedActivations, Math.Max(0, before - after));
             LogShed(rss, options.MemoryLimitMb, idleAge.TotalSeconds, before, after);
             if (after < before || !open)
             {

@@ -25,8 +25,9 @@ namespace Shopstream.Silo.Hosting;
 public static class ShopstreamSiloBuilderExtensions
 {
     /// <summary>
-    /// Grain storage reads one row per activation; a burst of new entities means thousands of small concurrent
-    /// queries. Npgsql multiplexing pipelines them over a few connections instead of exhausting the pool.
+    /// The ADO.NET provider writes one row per call (its reads are batched by <see cref="BatchedReadGrainStorage"/>):
+    /// a burst of deactivations, e.g. when the memory governor sheds idle grains, means thousands of small concurrent
+    /// writes. Npgsql multiplexing pipelines them over a few connections instead of exhausting the pool.
     /// </summary>
     internal static string GrainStorageConnectionString(string connectionString)
     {

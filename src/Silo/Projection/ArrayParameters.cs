@@ -5,6 +5,8 @@ namespace Shopstream.Silo.Projection;
 /// <summary>One column of a batch as one array parameter, for the <c>unnest(...)</c> statements.</summary>
 internal static class ArrayParameters
 {
-    public static void AddArray<T>(this NpgsqlBatchCommand command, IEnumerable<T> values) =>
-        command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
+    public static void AddArray<T>(this NpgsqlBatchCommand command, IEnumerable<T> values) => command.Parameters.AddArray(values);
+
+    public static void AddArray<T>(this NpgsqlParameterCollection parameters, IEnumerable<T> values) =>
+        parameters.Add(new NpgsqlParameter<T[]> { TypedValue = [.. values] });
 }

@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Shopstream.Silo.Projection;
 
 namespace Shopstream.Silo.Storage;
 
@@ -132,22 +132,14 @@ public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDispo
 
     private async Task ReadBatchAsync(List<PendingRead> batch)
     {
-        var types = new string[batch.Count];
-        var exts = new string?[batch.Count];
-        var n0 = new long[batch.Count];
-        var n1 = new long[batch.Count];
-        for (var i = 0; i < batch.Count; i++)
-        {
-            (types[i], exts[i], n0[i], n1[i]) = batch[i].Key;
-        }
         var found = new (byte[]? Payload, int? Version)[batch.Count];
         await using (var command = db.CreateCommand(ReadSql))
         {
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = exts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            command.Parameters.AddArray(batch.Select(r => r.Key.GrainType));
+            command.Parameters.AddArray(batch.Select(r => r.Key.Extension));
+            command.Parameters.AddArray(batch.Select(r => r.Key.N0));
+            command.Parameters.AddArray(batch.Select(r => r.Key.N1));
             await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             while (await reader.ReadAsync().ConfigureAwait(false))
             {

@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Shopstream.Ingest;
 using Shopstream.Ingest.Sources;
 using Shopstream.Pipeline.Tests.Infrastructure;
@@ -12,7 +13,7 @@ namespace Shopstream.Pipeline.Tests.Cluster;
 /// </summary>
 public sealed class GracefulStopTests
 {
-    private const int Dead = 6; // Orleans SiloStatus.Dead in OrleansMembershipTable.Status
+    private const int Dead = (int)SiloStatus.Dead; // as OrleansMembershipTable.Status stores it
 
     [Fact]
     public async Task Sigterm_stops_the_silo_cleanly_and_a_new_silo_loses_nothing()

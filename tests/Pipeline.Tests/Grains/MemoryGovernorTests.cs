@@ -30,7 +30,7 @@ public sealed class MemoryGovernorTests
         await pipeline.WaitCaughtUpAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(Entities, await pipeline.Database.ScalarAsync("SELECT count(*) FROM products WHERE source = 'mem' AND version = 1"));
 
-        // The product grains are idle now; the governor sheds grains idle for 30 s, then 15, ... down to 1 s.
+        // The product grains are idle now; the governor sheds grains idle for 60 s, then 30, 15 and 10 s.
         var management = pipeline.Cluster.GrainFactory.GetGrain<IManagementGrain>(0);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         int live;
