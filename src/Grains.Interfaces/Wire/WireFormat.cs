@@ -13,6 +13,12 @@ public static class WireFormat
 {
     public const int SchemaVersion = 1;
 
+    /// <summary>
+    /// Longest message key, in characters. The key names the grain, whose state row keeps it in a
+    /// <c>varchar(512)</c> column, and the rows it projects are indexed by it.
+    /// </summary>
+    public const int MaxKeyChars = 256;
+
     /// <summary>snake_case names, nulls kept so that a cleared field is visible.</summary>
     public static readonly JsonSerializerOptions Json = new()
     {

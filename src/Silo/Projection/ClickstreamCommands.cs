@@ -144,6 +144,17 @@ internal static class ClickstreamCommands
         SessionEventsRow row, Dictionary<FactEventRow, string> keys, HashSet<string> inserted, Dictionary<string, SessionAggregateRow> sessions) =>
         new([.. row.Facts.Where(f => inserted.Remove(keys[f]))], sessions.GetValueOrDefault(row.SessionKey));
 
+    /// <summary>The part of a session row one fact needs: the fact and the dimension rows it refers to.</summary>
+    public static SessionEventsRow Only(SessionEventsRow row, FactEventRow fact) =>
+        row with
+        {
+            Facts = [fact],
+            Products = [.. row.Products.Where(p => p.ProductKey == fact.ProductKey)],
+            Locations = [.. row.Locations.Where(l => l.LocationKey == fact.LocationKey)],
+            UserAgents = [.. row.UserAgents.Where(a => a.UserAgentKey == fact.UserAgentKey)],
+            Referrers = [.. row.Referrers.Where(r => r.ReferrerKey == fact.ReferrerKey)],
+        };
+
     private static List<T> Distinct<T>(IEnumerable<T> rows, Func<T, string> key) =>
         [.. rows.GroupBy(key, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(key, StringComparer.Ordinal)];
 

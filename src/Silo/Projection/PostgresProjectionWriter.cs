@@ -19,6 +19,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
 {
     private static readonly Meter Meter = new(PipelineMetrics.MeterName);
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("shopstream.projection.batch.size", "{row}", "Rows per projection batch");
+    private static readonly Counter<long> RetriesCounter = Meter.CreateCounter<long>("shopstream.projection.retries", "{batch}", "Projection batch writes retried because PostgreSQL or the connection failed");
+    private static readonly Counter<long> UnstorableCounter = Meter.CreateCounter<long>("shopstream.rejections.unstorable", "{record}", "Rejected records PostgreSQL refused even after escaping; logged with their offset and skipped");
     private static readonly Histogram<double> BatchLatency = Meter.CreateHistogram<double>("shopstream.projection.batch.duration", "ms", "Time to write one projection batch");
 
     private readonly NpgsqlDataSource dataSource;
@@ -30,6 +32,9 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
     private long rowsWritten;
     private long batchesWritten;
     private long batchTicks;
+    private long failingSinceTicks;
+    private long retries;
+    private long unstorable;
 
     public PostgresProjectionWriter(NpgsqlDataSource dataSource, IOptions<ProjectionWriterOptions> options, ILogger<PostgresProjectionWriter> logger)
     {
@@ -53,6 +58,16 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
 
     /// <summary>Time spent writing batches so far (summed over writers).</summary>
     public TimeSpan BatchTime => TimeSpan.FromTicks(Interlocked.Read(ref batchTicks));
+
+    /// <summary>Batch writes retried so far because PostgreSQL or the connection failed.</summary>
+    public long Retries => Interlocked.Read(ref retries);
+
+    /// <summary>Rejected records that could not be stored even after escaping (logged with their offsets and skipped).</summary>
+    public long UnstorableRejections => Interlocked.Read(ref unstorable);
+
+    /// <summary>Since when writes have been failing and retried without one succeeding; null while they succeed.</summary>
+    public DateTimeOffset? FailingSince =>
+        Interlocked.Read(ref failingSinceTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
 
     public Task WriteAsync(ProductRow row) => Enqueue(row);
 
@@ -95,11 +110,12 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
                 {
                     continue;
                 }
-                await WriteWithRetryAsync(batch);
+                await WriteResilientAsync(batch);
             }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        catch (Exception) when (stopping.IsCancellationRequested)
         {
+            // Stopping: what is not written is not acknowledged, so its offsets stay uncommitted.
         }
         foreach (var p in batch)
         {
@@ -107,7 +123,31 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         }
     }
 
-    private async Task WriteWithRetryAsync(List<Pending> batch)
+    /// <summary>
+    /// Writes a batch and completes every row of it. Errors about the connection or the server are retried with backoff
+    /// (grains wait, so the pull slows down). Any other refusal is deterministic: a retry cannot change the answer, so the
+    /// batch is halved until the refused rows are alone, and each of those becomes a rejected record.
+    /// </summary>
+    private async Task WriteResilientAsync(IReadOnlyList<Pending> batch)
+    {
+        var refusal = await TryWriteWithRetryAsync(batch);
+        if (refusal is null)
+        {
+            return;
+        }
+        if (batch.Count > 1)
+        {
+            LogBatchRefused(batch.Count, Describe(refusal));
+            var half = batch.Count / 2;
+            await WriteResilientAsync([.. batch.Take(half)]);
+            await WriteResilientAsync([.. batch.Skip(half)]);
+            return;
+        }
+        await RefuseAsync(batch[0], refusal);
+    }
+
+    /// <summary>Null once the batch is written and its rows completed; else the deterministic error that refused it.</summary>
+    private async Task<Exception?> TryWriteWithRetryAsync(IReadOnlyList<Pending> batch)
     {
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
@@ -122,51 +162,68 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
                 Interlocked.Add(ref batchTicks, took.Ticks);
                 Interlocked.Add(ref rowsWritten, batch.Count);
                 Interlocked.Increment(ref batchesWritten);
+                Interlocked.Exchange(ref failingSinceTicks, 0);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     batch[i].Done.TrySetResult(results[i]);
                 }
-                return;
+                return null;
             }
-            catch (PostgresException ex) when (IsDataError(ex))
+            catch (Exception ex) when (!stopping.IsCancellationRequested && ProjectionErrors.IsRetryable(ex))
             {
-                LogDataError(batch.Count, ex.SqlState, ex.MessageText);
-                await WriteOneByOneAsync(batch);
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException && !stopping.IsCancellationRequested)
-            {
-                LogRetrying(batch.Count, delay.TotalMilliseconds, ex.Message);
+                Interlocked.CompareExchange(ref failingSinceTicks, DateTimeOffset.UtcNow.UtcTicks, 0);
+                RetriesCounter.Add(1);
+                Interlocked.Increment(ref retries);
+                LogRetrying(batch.Count, delay.TotalMilliseconds, Describe(ex));
                 await Task.Delay(delay, stopping.Token);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, options.MaxRetryDelay.TotalMilliseconds));
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                return ex;
             }
         }
     }
 
-    /// <summary>Isolates rows PostgreSQL refuses; each becomes a rejected record, the rest are written.</summary>
-    private async Task WriteOneByOneAsync(List<Pending> batch)
+    /// <summary>One row PostgreSQL refuses on its own: kept in <c>rejected_records</c>, or split further for a session.</summary>
+    private async Task RefuseAsync(Pending pending, Exception refusal)
     {
-        foreach (var p in batch)
+        switch (pending.Row)
         {
-            var single = new List<Pending> { p };
-            try
-            {
-                var results = await WriteBatchAsync([p.Row], stopping.Token);
-                p.Done.TrySetResult(results[0]);
-            }
-            catch (PostgresException ex) when (IsDataError(ex))
-            {
-                var rejected = new RejectedRow("projection", null, null, null, KeyOf(p.Row),
-                    JsonSerializer.Serialize(p.Row, p.Row.GetType()), $"PostgreSQL refused the row: {ex.SqlState} {ex.MessageText}",
-                    Fingerprint.OfParts("projection", KeyOf(p.Row), JsonSerializer.Serialize(p.Row, p.Row.GetType())));
-                await WriteWithRetryAsync([new Pending(rejected)]);
-                p.Done.TrySetResult(p.Row is SessionEventsRow ? new SessionEventsResult([], null) : null);
-            }
-            catch (Exception) when (!stopping.IsCancellationRequested)
-            {
-                await WriteWithRetryAsync(single);
-            }
+            case RejectedRow rejected:
+                // Already made storable: a rejection that is still refused must not hold its partition back.
+                UnstorableCounter.Add(1);
+                Interlocked.Increment(ref unstorable);
+                LogRejectionNotStored(rejected.Topic, rejected.Partition, rejected.Offset, rejected.Stage, Describe(refusal));
+                pending.Done.TrySetResult(null);
+                return;
+            case SessionEventsRow { Facts.Count: > 1 } session:
+                // One bad event must not take the session's good ones with it: write each fact on its own.
+                pending.Done.TrySetResult(await WriteFactByFactAsync(session));
+                return;
         }
+        var key = KeyOf(pending.Row);
+        var payload = JsonSerializer.Serialize(pending.Row, pending.Row.GetType());
+        var rejection = new Pending(new RejectedRow("projection", null, null, null, key, payload,
+            $"PostgreSQL refused the row: {Describe(refusal)}", Fingerprint.OfParts("projection", key, payload)));
+        await WriteResilientAsync([rejection]);
+        await rejection.Done.Task;
+        pending.Done.TrySetResult(pending.Row is SessionEventsRow ? new SessionEventsResult([], null) : null);
+    }
+
+    private async Task<SessionEventsResult> WriteFactByFactAsync(SessionEventsRow session)
+    {
+        var inserted = new List<FactEventRow>();
+        SessionAggregateRow? aggregate = null;
+        foreach (var fact in session.Facts)
+        {
+            var single = new Pending(ClickstreamCommands.Only(session, fact));
+            await WriteResilientAsync([single]);
+            var result = (SessionEventsResult)(await single.Done.Task)!;
+            inserted.AddRange(result.Inserted);
+            aggregate = result.Session ?? aggregate;
+        }
+        return new SessionEventsResult(inserted, aggregate);
     }
 
     /// <summary>Writes the rows in one transaction; returns each row's result (a <see cref="SessionEventsResult"/> or null).</summary>
@@ -293,14 +350,15 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
             return;
         }
         var c = new NpgsqlBatchCommand(ProjectionSql.Rejected);
-        c.AddArray(rows.Select(r => r.Stage));
-        c.AddArray(rows.Select(r => r.Topic));
+        // Whatever a rejection carries, it must be storable: it is where refused input ends up.
+        c.AddArray(rows.Select(r => StorableText.Of(r.Stage, StorableText.MaxShortChars)));
+        c.AddArray(rows.Select(r => StorableText.OfNullable(r.Topic, StorableText.MaxShortChars)));
         c.AddArray(rows.Select(r => r.Partition));
         c.AddArray(rows.Select(r => r.Offset));
-        c.AddArray(rows.Select(r => r.Key));
-        c.AddArray(rows.Select(r => r.Payload.Replace("\0", "", StringComparison.Ordinal)));
-        c.AddArray(rows.Select(r => r.Reason));
-        c.AddArray(rows.Select(r => r.Fingerprint));
+        c.AddArray(rows.Select(r => StorableText.OfNullable(r.Key, StorableText.MaxShortChars)));
+        c.AddArray(rows.Select(r => StorableText.Of(r.Payload, StorableText.MaxPayloadChars)));
+        c.AddArray(rows.Select(r => StorableText.Of(r.Reason, StorableText.MaxShortChars)));
+        c.AddArray(rows.Select(r => StorableText.Of(r.Fingerprint, StorableText.MaxShortChars)));
         batch.BatchCommands.Add(c);
     }
 
@@ -315,9 +373,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
         _ => null,
     };
 
-    /// <summary>Data exceptions (class 22) and integrity violations (class 23): retrying cannot help.</summary>
-    private static bool IsDataError(PostgresException ex) =>
-        ex.SqlState.StartsWith("22", StringComparison.Ordinal) || ex.SqlState.StartsWith("23", StringComparison.Ordinal);
+    private static string Describe(Exception ex) =>
+        ex is PostgresException pg ? $"{pg.SqlState} {pg.MessageText}" : $"{ex.GetType().Name}: {ex.Message}";
 
     public async ValueTask DisposeAsync()
     {
@@ -348,6 +405,9 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection batch of {Count} rows not written, retrying in {DelayMs} ms: {Error}")]
     private partial void LogRetrying(int count, double delayMs, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a batch of {Count} rows ({SqlState}: {Error}); writing rows one by one")]
-    private partial void LogDataError(int count, string sqlState, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a batch of {Count} rows ({Error}); splitting it to isolate the refused rows")]
+    private partial void LogBatchRefused(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A rejected record of {Topic}/{Partition}@{Offset} (stage {Stage}) could not be stored and is skipped: {Error}")]
+    private partial void LogRejectionNotStored(string? topic, int? partition, long? offset, string stage, string error);
 }

@@ -138,6 +138,37 @@ public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Message_with_NUL_in_its_key_is_rejected_escaped_and_its_partition_moves_on()
+    {
+        // Produced straight to the topic by a foreign client: PostgreSQL cannot store the NUL (22021), and that used
+        // to retry the rejection forever and stall every later record of the partition.
+        var id = GrainBehaviourFixture.NewId();
+        await fixture.Producer.SendRawAsync(Pipeline.Options.ProductsTopic, $"test:\u0000{id}", Encoding.UTF8.GetBytes("not json at all"));
+        await fixture.Producer.SendRawAsync(Pipeline.Options.ProductsTopic, $"test:{id}\u0000", Encoding.UTF8.GetBytes("""{"schema_version":1}"""));
+        await SendProduct(Product(id, "After NUL key", 5m), 1);
+        await Pipeline.WaitCaughtUpAsync(TimeSpan.FromSeconds(30));
+
+        var rejected = await Pipeline.Database.RowsAsync(
+            $"SELECT key, reason FROM rejected_records WHERE key IN ('test:\\u0000{id}', 'test:{id}\\u0000')");
+        Assert.Equal([$"test:{id}\\u0000|message key contains a NUL character", $"test:\\u0000{id}|message key contains a NUL character"], rejected.Order(StringComparer.Ordinal));
+        Assert.Equal(["After NUL key"], await Pipeline.Database.RowsAsync($"SELECT title FROM products WHERE source = 'test' AND id = {id}"));
+    }
+
+    [Fact]
+    public async Task Message_with_a_key_too_long_or_not_UTF8_is_rejected_before_any_grain_activates()
+    {
+        var id = GrainBehaviourFixture.NewId();
+        var longKey = $"test:{id}:" + new string('k', 300);
+        await fixture.Producer.SendRawAsync(Pipeline.Options.ProductsTopic, longKey, Encoding.UTF8.GetBytes("{}"));
+        await SendProduct(Product(id, "After long key", 5m), 1);
+        await Pipeline.WaitCaughtUpAsync(TimeSpan.FromSeconds(30));
+
+        var reason = Assert.Single(await Pipeline.Database.RowsAsync($"SELECT reason FROM rejected_records WHERE key = '{longKey}'"));
+        Assert.Equal($"message key is {longKey.Length} characters long; at most 256 are allowed", reason);
+        Assert.Equal(["After long key"], await Pipeline.Database.RowsAsync($"SELECT title FROM products WHERE source = 'test' AND id = {id}"));
+    }
+
+    [Fact]
     public async Task Records_of_two_sources_with_the_same_id_are_different_entities()
     {
         var id = GrainBehaviourFixture.NewId();

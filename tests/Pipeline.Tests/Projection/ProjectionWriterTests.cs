@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Shopstream.Grains.Projection;
+using Shopstream.Pipeline.Tests.Infrastructure;
+using Shopstream.Silo.Projection;
+
+namespace Shopstream.Pipeline.Tests.Projection;
+
+/// <summary>
+/// The projection writer on real PostgreSQL: a refused row is isolated and rejected whatever the reason, the rows
+/// around it land, a rejection is always storable, and errors about the server are retried instead of rejected.
+/// </summary>
+public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
+{
+    private TestDatabase db = null!;
+    private PostgresProjectionWriter writer = null!;
+
+    public async Task InitializeAsync()
+    {
+        db = await TestDatabase.CreateAsync();
+        writer = new PostgresProjectionWriter(db.DataSource,
+            Options.Create(new ProjectionWriterOptions { Writers = 1, MaxRetryDelay = TimeSpan.FromMilliseconds(200) }),
+            NullLogger<PostgresProjectionWriter>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await writer.DisposeAsync();
+        await db.DisposeAsync();
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    private static ProductRow Product(long id, string title, decimal price) =>
+        new("w", id, title, null, "c", price, null, null, null, null, null, null, 1, $"hash-{id}");
+
+    [Fact]
+    public async Task Batch_of_good_bad_good_rows_writes_the_good_ones_and_rejects_the_bad_one()
+    {
+        // Hold the products table so that the three rows queue up behind a first write and go out as one batch.
+        await using var blocker = await db.DataSource.OpenConnectionAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE products IN EXCLUSIVE MODE", blocker, tx))
+        {
+            await lockTable.ExecuteNonQueryAsync();
+        }
+        var first = writer.WriteAsync(Product(1, "first", 1m));
+        await WaitUntilAsync(async () => await db.ScalarAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
+        var batchesBefore = writer.BatchesWritten;
+        var rows = new[] { writer.WriteAsync(Product(2, "good", 2m)), writer.WriteAsync(Product(3, "bad", 1e12m)), writer.WriteAsync(Product(4, "good too", 4m)) };
+        await tx.RollbackAsync();
+        await first;
+        await Task.WhenAll(rows);
+
+        Assert.Equal(["1|first", "2|good", "4|good too"], await db.RowsAsync("SELECT id, title FROM products ORDER BY id"));
+        var rejected = await db.RowsAsync("SELECT stage, key, reason FROM rejected_records");
+        var only = Assert.Single(rejected);
+        Assert.StartsWith("projection|w:3|PostgreSQL refused the row: 22003", only, StringComparison.Ordinal);
+        // The three were one batch: halved, then the good half and the good single written, the bad one rejected.
+        Assert.True(writer.BatchesWritten - batchesBefore >= 3, $"batches written: {writer.BatchesWritten - batchesBefore}");
+    }
+
+    [Fact]
+    public async Task Row_that_Npgsql_cannot_encode_is_rejected_and_the_writer_keeps_writing()
+    {
+        await writer.WriteAsync(Product(10, "lone \ud800 surrogate", 1m));
+        await writer.WriteAsync(Product(11, "after", 1m));
+
+        Assert.Equal(["11"], await db.RowsAsync("SELECT id FROM products"));
+        var reason = Assert.Single(await db.RowsAsync("SELECT key || ' ' || reason FROM rejected_records"));
+        Assert.StartsWith("w:10 PostgreSQL refused the row: EncoderFallbackException", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Key_beyond_the_btree_limit_is_rejected_not_retried_forever()
+    {
+        // 54000 (program limit exceeded) is neither class 22 nor 23: it used to be retried without end.
+        // Random, so that PostgreSQL cannot compress it below the index row limit (about 2.7 KB).
+        var hugeSession = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4000));
+        var write = writer.WriteAsync(Session(hugeSession, Fact("e1", hugeSession, "{}")));
+        var finished = await Task.WhenAny(write, Task.Delay(TimeSpan.FromSeconds(30)));
+
+        Assert.Same(write, finished);
+        Assert.True((await write).Session is null, "the refused session has no aggregate");
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM fact_events"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM rejected_records WHERE reason LIKE 'PostgreSQL refused the row: 54000%'"));
+        Assert.Equal(0, writer.Retries);
+    }
+
+    [Fact]
+    public async Task Bad_event_of_a_session_does_not_take_the_good_one_with_it()
+    {
+        // jsonb cannot hold \u0000 (22P05): the second fact is refused, the first one lands with its session.
+        var row = Session("sess-1", Fact("good", "sess-1", """{"k":"v"}"""), Fact("bad", "sess-1", """{"k":"\u0000"}"""));
+        var result = await writer.WriteAsync(row);
+
+        Assert.Equal(["good"], result.Inserted.Select(f => f.EventId));
+        Assert.NotNull(result.Session);
+        Assert.Equal(1, result.Session.Events);
+        Assert.Equal(["good"], await db.RowsAsync("SELECT event_id FROM fact_events"));
+        Assert.Equal(["1"], await db.RowsAsync("SELECT events FROM sessions WHERE session_key = 'sess-1'"));
+        var reason = Assert.Single(await db.RowsAsync("SELECT reason FROM rejected_records"));
+        Assert.StartsWith("PostgreSQL refused the row: 22P05", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rejection_with_NUL_and_lone_surrogate_is_stored_escaped()
+    {
+        await writer.WriteAsync([new RejectedRow("decode", "products", 0, 7, "fakestore:\u00001", "not json \u0000 at all \udc00", "bad\u0000reason", "fp-1")]);
+
+        Assert.Equal([@"fakestore:\u00001|not json \u0000 at all \uDC00|bad\u0000reason"],
+            await db.RowsAsync("SELECT key, payload, reason FROM rejected_records WHERE fingerprint = 'fp-1'"));
+        Assert.Equal(0, writer.UnstorableRejections);
+    }
+
+    [Fact]
+    public async Task Oversized_rejection_payload_is_cut_with_its_length_and_hash()
+    {
+        var payload = new string('x', 200_000);
+        await writer.WriteAsync([new RejectedRow("ingest", null, null, null, "k", payload, "too big", "fp-2")]);
+
+        var stored = Assert.Single(await db.RowsAsync("SELECT payload FROM rejected_records WHERE fingerprint = 'fp-2'"));
+        // SHA-256 of 200,000 'x' as UTF-16LE, from Python: hashlib.sha256(('x'*200000).encode('utf-16-le')).hexdigest()
+        Assert.EndsWith("... [cut: 200000 chars, sha256 d9b5ce7328ba2405204967fc2e261d6540afa496838ca2a971dcf1b7266dfa80]", stored, StringComparison.Ordinal);
+        Assert.True(stored.Length < 70_000);
+    }
+
+    [Fact]
+    public async Task Missing_table_is_retried_until_it_is_back_not_rejected()
+    {
+        await db.ScalarAsync("ALTER TABLE products RENAME TO products_away; SELECT 1");
+        var write = writer.WriteAsync(Product(20, "waits", 1m));
+        await WaitUntilAsync(() => Task.FromResult(writer.Retries >= 2));
+        Assert.False(write.IsCompleted);
+        Assert.NotNull(writer.FailingSince);
+
+        await db.ScalarAsync("ALTER TABLE products_away RENAME TO products; SELECT 1");
+        await write.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["20"], await db.RowsAsync("SELECT id FROM products"));
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM rejected_records"));
+        Assert.Null(writer.FailingSince);
+    }
+
+    private static FactEventRow Fact(string eventId, string session, string extras) =>
+        new(eventId, "page_view", new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), session, null, null,
+            "loc", "ua", "ref", null, null, null, null, null, null, extras);
+
+    private static SessionEventsRow Session(string key, params FactEventRow[] facts) =>
+        new(key, facts, [], [new LocationRow("loc", null, null, "Unknown", null, null)],
+            [new UserAgentRow("ua", "agent", "Other", "Other", "desktop")], [new ReferrerRow("ref", null, null, "direct")]);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}
