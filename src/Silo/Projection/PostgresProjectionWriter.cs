@@ -169,7 +169,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsync
                 }
                 return null;
             }
-            catch (Exception ex) when (!stopping.IsCancellationRequested && ProjectionErrors.IsRetryable(ex))
+            catch (Exception ex) when (!stopping.IsCancellationRequested && PostgresErrors.IsRetryable(ex))
             {
                 Interlocked.CompareExchange(ref failingSinceTicks, DateTimeOffset.UtcNow.UtcTicks, 0);
                 RetriesCounter.Add(1);

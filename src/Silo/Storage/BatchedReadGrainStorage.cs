@@ -80,10 +80,28 @@ public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDispo
         ArgumentNullException.ThrowIfNull(grainState);
         var pending = new PendingRead(StorageKey.Of(stateName, grainId));
         ObjectDisposedException.ThrowIf(!reads.Writer.TryWrite(pending), this);
-        var (payload, version) = await pending.Completion.Task;
-        var state = payload is null ? default : serializer.Deserialize<T>(new BinaryData(payload));
+        var (payload, version, unreadable) = await pending.Completion.Task;
+        var state = default(T);
+        if (unreadable is null && payload is not null)
+        {
+            try
+            {
+                state = serializer.Deserialize<T>(new BinaryData(payload));
+            }
+            catch (Exception ex)
+            {
+                unreadable = ex;
+            }
+        }
+        if (unreadable is not null)
+        {
+            // Failing the activation would fail it on every delivery and hold the grain's partition back. The state
+            // only speeds up dropping replays (versioned upserts keep the tables right), so the grain starts afresh.
+            LogStateUnreadable(grainId.ToString(), stateName, unreadable);
+            payload = null;
+        }
         grainState.State = state ?? activators.GetActivator<T>().Create();
-        grainState.ETag = version?.ToString(CultureInfo.InvariantCulture);
+        grainState.ETag = unreadable is null ? version?.ToString(CultureInfo.InvariantCulture) : null;
         grainState.RecordExists = payload is not null;
     }
 
@@ -114,19 +132,38 @@ public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDispo
             {
                 continue;
             }
-            try
+            await ReadIsolatingAsync([.. batch]).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Reads a batch. When the server or the connection fails, each activation fails with the cause and is retried by
+    /// Orleans. When the query itself is refused (a key PostgreSQL cannot take), the batch is halved until the key is
+    /// alone, so that one bad key does not fail the activations that happened to be read with it.
+    /// </summary>
+    private async Task ReadIsolatingAsync(List<PendingRead> batch)
+    {
+        try
+        {
+            await ReadBatchAsync(batch).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (PostgresErrors.IsRetryable(ex))
+        {
+            LogBatchFailed(batch.Count, ex);
+            foreach (var r in batch)
             {
-                await ReadBatchAsync(batch).ConfigureAwait(false);
+                r.Completion.TrySetException(ex);
             }
-            catch (Exception ex)
-            {
-                // Each activation fails with the cause and is retried by Orleans; the loop goes on with the next batch.
-                LogBatchFailed(batch.Count, ex);
-                foreach (var r in batch)
-                {
-                    r.Completion.TrySetException(ex);
-                }
-            }
+        }
+        catch (Exception ex) when (batch.Count > 1)
+        {
+            LogBatchRefused(batch.Count, ex.Message);
+            await ReadIsolatingAsync(batch[..(batch.Count / 2)]).ConfigureAwait(false);
+            await ReadIsolatingAsync(batch[(batch.Count / 2)..]).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            batch[0].Completion.TrySetResult((null, null, ex));
         }
     }
 
@@ -151,18 +188,25 @@ public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDispo
         Interlocked.Add(ref rowsAsked, batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
-            batch[i].Completion.TrySetResult(found[i]);
+            batch[i].Completion.TrySetResult((found[i].Payload, found[i].Version, null));
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Count} grain states failed; their activations fail and are retried")]
     private partial void LogBatchFailed(int count, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL refused a read of {Count} grain states ({Error}); splitting it to isolate the key")]
+    private partial void LogBatchRefused(int count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "State {StateName} of {Grain} cannot be read; the grain starts from an empty state")]
+    private partial void LogStateUnreadable(string grain, string stateName, Exception exception);
+
     private sealed class PendingRead(StorageKey key)
     {
         public StorageKey Key { get; } = key;
 
-        public TaskCompletionSource<(byte[]? Payload, int? Version)> Completion { get; } =
+        /// <summary>The stored payload and version, or the deterministic error that keeps this key's state from being read.</summary>
+        public TaskCompletionSource<(byte[]? Payload, int? Version, Exception? Unreadable)> Completion { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

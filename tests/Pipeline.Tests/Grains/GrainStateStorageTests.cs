@@ -66,6 +66,38 @@ public sealed class GrainStateStorageTests(GrainBehaviourFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Key_PostgreSQL_cannot_read_and_a_corrupt_state_do_not_fail_the_activations_read_with_them()
+    {
+        var pipeline = fixture.Pipeline;
+        var first = GrainBehaviourFixture.NewId() * 1_000;
+        var ids = Enumerable.Range(0, 5).Select(i => first + i).ToList();
+        foreach (var id in ids)
+        {
+            var record = new ProductRecord { Source = "unreadable", Id = id, Title = $"t{id}", Price = 1m, Category = "c" };
+            await fixture.Producer.SendAsync(pipeline.Options.ProductsTopic, StreamNamespaces.Products, $"unreadable:{id}", record, id);
+        }
+        await pipeline.WaitCaughtUpAsync();
+        await pipeline.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        Assert.Equal(5, await WaitForAsync(
+            () => pipeline.Database.ScalarAsync("SELECT count(*) FROM OrleansStorage WHERE GrainIdExtensionString LIKE 'unreadable:%' AND PayloadBinary IS NOT NULL"),
+            n => n == 5));
+        // The last one's stored state is damaged; another grain's key holds a NUL, which PostgreSQL refuses in a query (22021).
+        await pipeline.Database.ScalarAsync($"UPDATE OrleansStorage SET PayloadBinary = '\\x00ff00ff'::bytea WHERE GrainIdExtensionString = 'unreadable:{ids[^1]}'; SELECT 1");
+        var grains = ids.Select(id => pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>($"unreadable:{id}")).ToList();
+        var nul = pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>($"unreadable:\u0000{first}");
+
+        // Activated together, so their reads are batched together.
+        var snapshots = await Task.WhenAll([.. grains.Select(g => g.GetAsync()), nul.GetAsync()]);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal($"t{ids[i]}", snapshots[i]?.Record.Title);
+        }
+        Assert.Null(snapshots[4]); // the corrupt state: started afresh
+        Assert.Null(snapshots[5]); // the NUL key: started afresh
+    }
+
+    [Fact]
     public void Keys_map_like_the_ado_net_provider()
     {
         var guid = Guid.Parse("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");

@@ -4,11 +4,11 @@ using Npgsql;
 namespace Shopstream.Silo.Projection;
 
 /// <summary>
-/// Whether a failed projection write is worth retrying: only when a retry can change the answer, i.e. the error is
+/// Whether a failed PostgreSQL call (a projection write, a state read) is worth retrying: only when a retry can change the answer, i.e. the error is
 /// about the connection, the server or the schema rather than the rows. Everything else (any SQLSTATE about the data,
 /// a value Npgsql cannot encode) refuses the same rows again, so they are isolated and rejected instead.
 /// </summary>
-internal static class ProjectionErrors
+internal static class PostgresErrors
 {
     // 08 connection, 40 transaction rollback (serialization, deadlock), 53 insufficient resources, 57 operator
     // intervention (shutdown, cancel), 58 system error, XX internal error; 28 authorization, 3D/3F missing database or
