@@ -92,10 +92,17 @@ public sealed class IngestRunnerTests
         Assert.Equal(["fakestore:2", "fakestore:products:2", "fakestore:4"], records.Select(r => r.Key));
         Assert.Contains("'price'", records[0].Reason, StringComparison.Ordinal);
         Assert.Equal("missing or invalid id", records[1].Reason);
-        Assert.Equal("""{"id":2,"title":"string price","price":"cheap"}""", records[0].Payload);
         Assert.Equal(
-            rejected.Select(m => m.Key),
-            records.Select(r => RejectedPayload.Fingerprint("ingest", "fakestore", "products", r.Payload)));
+            ["""{"id":2,"title":"string price","price":"cheap"}""", """{"title":"no id","price":3}""", """{"id":4,"title":"good too","price":{"amount":4}}"""],
+            records.Select(r => r.Payload));
+        // hashlib.sha256(b"ingest\nfakestore\nproducts\n" + payload).hexdigest(), computed outside the code under test.
+        Assert.Equal(
+            [
+                "0f800205119e695005ef93f58712d2f25cdecba15f605b9a98c21409bcc60d2d",
+                "8dfbe8491abe147ee7a01646c63f04edfc306185dfac5af1139ac938c456ab70",
+                "10d46ea8d0fdb174757cd553535bd79759e30a7877f78448929ce56c0a0d477e",
+            ],
+            rejected.Select(m => m.Key));
     }
 
     [Fact]

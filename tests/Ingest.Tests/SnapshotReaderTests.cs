@@ -22,7 +22,8 @@ public sealed class SnapshotReaderTests
         Assert.False(feed.IsMissing);
         Assert.Equal(count, feed.Records.Count);
         Assert.Equal(Enumerable.Range(0, count), feed.Records.Select(r => r.Index));
-        Assert.Equal(reader.PathOf(new Feed(source, entity)), feed.Origin);
+        // The documented layout, <dir>/<source>/<entity>.json, written out rather than asked of the reader.
+        Assert.Equal($"{SampleData.ApisDirectory}/{source}/{entity}.json", feed.Origin);
     }
 
     [Fact]

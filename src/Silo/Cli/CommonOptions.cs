@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 
 namespace Shopstream.Silo.Cli;
 
@@ -55,4 +56,21 @@ internal static class CommonOptions
     {
         Description = "Snapshot directory DIR/<source>/<entity>.json (default: the bundled samples/apis)",
     };
+
+    /// <summary>
+    /// The <c>Shopstream:KafkaClient:*</c> settings (env <c>Shopstream__KafkaClient__sasl.username</c>, ...): librdkafka
+    /// properties every Kafka client of a command gets.
+    /// </summary>
+    public static Dictionary<string, string> KafkaClientSettings(IConfiguration configuration)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var setting in configuration.GetSection("Shopstream:KafkaClient").GetChildren())
+        {
+            if (setting.Value is not null)
+            {
+                settings[setting.Key] = setting.Value;
+            }
+        }
+        return settings;
+    }
 }

@@ -80,12 +80,9 @@ internal static class IngestApiCommand
             EventsTopic = section["EventsTopic"] is { Length: > 0 } events ? events : "events",
             RejectedTopic = section["RejectedTopic"] is { Length: > 0 } rejected ? rejected : "rejected",
         };
-        foreach (var setting in section.GetSection("KafkaClient").GetChildren())
+        foreach (var (key, value) in CommonOptions.KafkaClientSettings(configuration))
         {
-            if (setting.Value is not null)
-            {
-                options.ClientSettings[setting.Key] = setting.Value;
-            }
+            options.ClientSettings[key] = value;
         }
         return options;
     }

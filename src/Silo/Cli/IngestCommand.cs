@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
 using Shopstream.Ingest;
 using Shopstream.Ingest.Producing;
 using Shopstream.Ingest.Sources;
@@ -39,7 +40,9 @@ internal static class IngestCommand
         });
         command.SetAction(async (r, ct) =>
         {
-            var counts = await RunAsync(r.GetValue(kafka)!, r.GetValue(data), r.GetValue(source), r.GetValue(baseUrl), new Dictionary<string, string>(), ct);
+            // Shopstream__KafkaClient__* (SASL, SSL, ...) as for every other command.
+            var clientSettings = CommonOptions.KafkaClientSettings(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            var counts = await RunAsync(r.GetValue(kafka)!, r.GetValue(data), r.GetValue(source), r.GetValue(baseUrl), clientSettings, ct);
             AnsiConsole.Write(CountsTable(counts));
             return 0;
         });
@@ -52,13 +55,7 @@ internal static class IngestCommand
         IReadOnlyDictionary<string, string> clientSettings, CancellationToken cancellationToken)
     {
         LibrdkafkaLocator.EnsureLoaded();
-        var producerOptions = new KafkaProducerOptions { BootstrapServers = bootstrapServers };
-        foreach (var (k, v) in clientSettings)
-        {
-            producerOptions.ClientSettings[k] = v;
-        }
-        producerOptions.Validate();
-        await using var producer = new KafkaRecordProducer(producerOptions);
+        await using var producer = new KafkaRecordProducer(ProducerOptions(bootstrapServers, clientSettings));
         IRawRecordSource reader;
         IEnumerable<Feed>? feeds = null;
         using var http = new HttpClient();
@@ -95,6 +92,18 @@ internal static class IngestCommand
         var counts = await runner.RunAsync(feeds, progress, cancellationToken);
         await producer.FlushAsync(cancellationToken);
         return counts;
+    }
+
+    /// <summary>The ingest's producer settings: the bootstrap servers and the client settings, validated.</summary>
+    public static KafkaProducerOptions ProducerOptions(string bootstrapServers, IReadOnlyDictionary<string, string> clientSettings)
+    {
+        var options = new KafkaProducerOptions { BootstrapServers = bootstrapServers };
+        foreach (var (k, v) in clientSettings)
+        {
+            options.ClientSettings[k] = v;
+        }
+        options.Validate();
+        return options;
     }
 
     public static Table CountsTable(IReadOnlyList<FeedCounts> counts)

@@ -13,8 +13,10 @@ namespace Shopstream.Silo.Hosting;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Measured is the resident set of the process (what the budget is about), read from /proc every
-/// <see cref="Period"/>. The idle age that counts for shedding starts at <see cref="MaxIdleAge"/> and halves while
+/// Measured is the resident set of the process (what the budget is about), read through <see cref="MemoryReading"/>
+/// (by default <see cref="ProcessMemory.RssMb"/>, from /proc) every <see cref="Period"/> of the
+/// <see cref="TimeProvider"/>; both are injected so that a test can drive the thresholds and the hold-back time.
+/// The idle age that counts for shedding starts at <see cref="MaxIdleAge"/> and halves while
 /// pressure lasts, down to <see cref="MinIdleAge"/>: grains that are busy are never shed, since that would only
 /// trade memory for reactivations. A shed that deactivated grains is followed by a compacting collection that
 /// gives the memory back to the operating system.
@@ -27,7 +29,7 @@ namespace Shopstream.Silo.Hosting;
 /// </para>
 /// </remarks>
 public sealed partial class MemoryGovernor(
-    ShopstreamOptions options, IGrainFactory grains, ILocalSiloDetails silo, ILogger<MemoryGovernor> logger)
+    ShopstreamOptions options, IGrainFactory grains, ILocalSiloDetails silo, MemoryReading memory, TimeProvider time, ILogger<MemoryGovernor> logger)
     : BackgroundService, IKafkaPullGate
 {
     public const double ShedShare = 0.6;
@@ -39,8 +41,17 @@ public sealed partial class MemoryGovernor(
     private static readonly TimeSpan MinShedInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Respite = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxHoldBack = TimeSpan.FromSeconds(10);
+    private readonly double limit = options.MemoryLimitMb;
+    private readonly long started = time.GetTimestamp();
     private volatile bool open = true;
     private long sheds;
+
+    // State of Check(), which runs on one timer (or, in tests, one caller) at a time; times are since construction.
+    private TimeSpan idleAge = MaxIdleAge;
+    private Task shedding = Task.CompletedTask;
+    private TimeSpan lastShed = -MinShedInterval;
+    private TimeSpan respiteUntil = TimeSpan.Zero;
+    private (TimeSpan At, double Rss) mark;
 
     public bool IsOpen => open;
 
@@ -49,55 +60,55 @@ public sealed partial class MemoryGovernor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var limit = (double)options.MemoryLimitMb;
-        var idleAge = MaxIdleAge;
-        var shedding = Task.CompletedTask;
-        var lastShed = 0L;
-        var respiteUntil = 0L;
-        var (markAt, markRss) = (0L, 0.0);
-        using var timer = new PeriodicTimer(Period);
+        using var timer = new PeriodicTimer(Period, time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            var rss = ProcessMemory.RssMb();
-            var now = Environment.TickCount64;
-            if (!open)
+            Check();
+        }
+    }
+
+    /// <summary>One round: reads memory, opens or closes the gate, starts a shed when one is due.</summary>
+    internal void Check()
+    {
+        var rss = memory();
+        var now = time.GetElapsedTime(started);
+        if (!open)
+        {
+            if (rss < ReopenShare * limit)
             {
-                if (rss < ReopenShare * limit)
+                open = true;
+                LogPullResumed(rss, options.MemoryLimitMb);
+            }
+            else if (now - mark.At >= MaxHoldBack)
+            {
+                if (rss > 0.98 * mark.Rss)
                 {
+                    // Held back for MaxHoldBack and memory did not come down: the busy grains alone need more
+                    // than the budget, and holding the pull back would stop the pipeline for nothing.
                     open = true;
-                    LogPullResumed(rss, options.MemoryLimitMb);
+                    respiteUntil = now + Respite;
+                    LogBudgetTooSmall(rss, options.MemoryLimitMb, Respite.TotalSeconds);
                 }
-                else if (now - markAt >= MaxHoldBack.TotalMilliseconds)
-                {
-                    if (rss > 0.98 * markRss)
-                    {
-                        // Held back for MaxHoldBack and memory did not come down: the busy grains alone need more
-                        // than the budget, and holding the pull back would stop the pipeline for nothing.
-                        open = true;
-                        respiteUntil = now + (long)Respite.TotalMilliseconds;
-                        LogBudgetTooSmall(rss, options.MemoryLimitMb, Respite.TotalSeconds);
-                    }
-                    (markAt, markRss) = (now, rss);
-                }
+                mark = (now, rss);
             }
-            else if (now >= respiteUntil && rss >= CloseShare * limit)
-            {
-                open = false;
-                (markAt, markRss) = (now, rss);
-                LogPullHeldBack(rss, options.MemoryLimitMb);
-            }
-            if (rss < ShedShare * limit)
-            {
-                idleAge = MaxIdleAge;
-            }
-            else if (shedding.IsCompleted && now - lastShed >= MinShedInterval.TotalMilliseconds)
-            {
-                // One shed (and so one forced collection) at a time, and at most one per MinShedInterval.
-                lastShed = now;
-                Interlocked.Increment(ref sheds);
-                shedding = ShedAsync(idleAge, rss);
-                idleAge = TimeSpan.FromTicks(Math.Max(MinIdleAge.Ticks, idleAge.Ticks / 2));
-            }
+        }
+        else if (now >= respiteUntil && rss >= CloseShare * limit)
+        {
+            open = false;
+            mark = (now, rss);
+            LogPullHeldBack(rss, options.MemoryLimitMb);
+        }
+        if (rss < ShedShare * limit)
+        {
+            idleAge = MaxIdleAge;
+        }
+        else if (shedding.IsCompleted && now - lastShed >= MinShedInterval)
+        {
+            // One shed (and so one forced collection) at a time, and at most one per MinShedInterval.
+            lastShed = now;
+            Interlocked.Increment(ref sheds);
+            shedding = ShedAsync(idleAge, rss);
+            idleAge = TimeSpan.FromTicks(Math.Max(MinIdleAge.Ticks, idleAge.Ticks / 2));
         }
     }
 

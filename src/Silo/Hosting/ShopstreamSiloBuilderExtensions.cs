@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -94,8 +95,10 @@ public static class ShopstreamSiloBuilderExtensions
 
         if (options.MemoryLimitMb > 0)
         {
+            silo.Services.TryAddSingleton<MemoryReading>(ProcessMemory.RssMb);
             silo.Services.AddSingleton(sp => new MemoryGovernor(
-                options, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<ILogger<MemoryGovernor>>()));
+                options, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<MemoryReading>(),
+                TimeProvider.System, sp.GetRequiredService<ILogger<MemoryGovernor>>()));
             silo.Services.AddSingleton<IKafkaPullGate>(sp => sp.GetRequiredService<MemoryGovernor>());
             silo.Services.AddHostedService(sp => sp.GetRequiredService<MemoryGovernor>());
         }

@@ -26,22 +26,24 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     {
         this.options = options;
         this.logger = logger;
-        var config = new ConsumerConfig(new Dictionary<string, string>(options.ClientSettings))
-        {
-            BootstrapServers = options.BootstrapServers,
-            GroupId = options.ConsumerGroupId,
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            AutoOffsetReset = options.StartPosition == KafkaStartPosition.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
-            EnablePartitionEof = false,
-        };
-        consumer = new ConsumerBuilder<byte[], byte[]>(config)
+        consumer = new ConsumerBuilder<byte[], byte[]>(ConfigFor(options))
             .SetErrorHandler((_, e) => LogKafkaErrorThrottled(e.Code, e.Reason))
             .SetLogHandler((_, m) => LogKafkaLog(m.Facility, m.Message))
             .Build();
         thread = new Thread(Run) { IsBackground = true, Name = "kafka-consumer-hub" };
         thread.Start();
     }
+
+    /// <summary>The consumer's configuration: the provider's client settings (SASL, SSL, ...), then the fixed ones on top.</summary>
+    internal static ConsumerConfig ConfigFor(KafkaStreamOptions options) => new(new Dictionary<string, string>(options.ClientSettings))
+    {
+        BootstrapServers = options.BootstrapServers,
+        GroupId = options.ConsumerGroupId,
+        EnableAutoCommit = false,
+        EnableAutoOffsetStore = false,
+        AutoOffsetReset = options.StartPosition == KafkaStartPosition.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+        EnablePartitionEof = false,
+    };
 
     /// <summary>Starts reading a partition from its committed offset, else from the configured start.</summary>
     public Task<PartitionBuffer> AssignAsync(TopicPartition partition) => Invoke(() =>

@@ -104,11 +104,14 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     private KafkaPartition Partition(QueueId queueId) =>
         partitions.TryGetValue(queueId, out var p) ? p : throw new ArgumentOutOfRangeException(nameof(queueId), queueId, "not a queue of this provider");
 
+    /// <summary>The configuration of the admin client that reads the topics' layout: the provider's client settings too.</summary>
+    internal static AdminClientConfig AdminConfigFor(KafkaStreamOptions options) =>
+        new(new Dictionary<string, string>(options.ClientSettings)) { BootstrapServers = options.BootstrapServers };
+
     private static List<(string Topic, int Partition, string Namespace)> ReadLayout(KafkaStreamOptions options)
     {
         LibrdkafkaLocator.EnsureLoaded();
-        var config = new AdminClientConfig(new Dictionary<string, string>(options.ClientSettings)) { BootstrapServers = options.BootstrapServers };
-        using var admin = new AdminClientBuilder(config).Build();
+        using var admin = new AdminClientBuilder(AdminConfigFor(options)).Build();
         var layout = new List<(string, int, string)>();
         foreach (var topic in options.Topics)
         {

@@ -131,4 +131,22 @@ public sealed class EventsApiTests(EventsApiFixture fixture) : IClassFixture<Eve
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task Request_answered_401_puts_nothing_on_the_events_or_rejected_topic()
+    {
+        using var anonymous = new EventsApiClient(fixture.BaseAddress, apiKey: null);
+        using var client = fixture.Client();
+        var (eventsBefore, rejectedBefore) = (fixture.MessagesIn(fixture.EventsTopic), fixture.MessagesIn(fixture.RejectedTopic));
+
+        // A valid and an invalid event each: either would reach Kafka (events, rejected) if the key were not checked first.
+        var (missing, _) = await anonymous.PostAsync(Array([Valid("401-missing"), Invalid("401-missing-bad")]));
+        var (wrong, _) = await client.PostAsync(Array([Valid("401-wrong"), Invalid("401-wrong-bad")]), key: "not-the-key");
+        // A fence: this one is answered only once Kafka acknowledged it, after anything the same producer sent before.
+        var (accepted, _) = await client.PostAsync(Valid("401-fence").ToJsonString());
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Accepted), (missing, wrong, accepted));
+        Assert.Equal(eventsBefore + 1, fixture.MessagesIn(fixture.EventsTopic));
+        Assert.Equal(rejectedBefore, fixture.MessagesIn(fixture.RejectedTopic));
+    }
 }

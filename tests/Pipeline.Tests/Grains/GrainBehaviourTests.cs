@@ -51,6 +51,11 @@ public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassF
 
         var rows = await Pipeline.Database.RowsAsync($"SELECT title, price_category, version FROM products WHERE source = 'test' AND id = {id}");
         Assert.Equal(["Newer|premium|300"], rows);
+        // The row alone cannot tell whether 200 arrived second: delivered first, it would be applied and then
+        // overwritten by 300 with the same end state. The grain's counters see the delivery order.
+        var snapshot = await Pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>($"test:{id}").GetAsync();
+        Assert.NotNull(snapshot);
+        Assert.Equal((1L, 1L), (snapshot.Applied, snapshot.Ignored));
     }
 
     [Fact]
@@ -64,6 +69,11 @@ public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassF
 
         var rows = await Pipeline.Database.RowsAsync($"SELECT title, price_category FROM products WHERE source = 'test' AND id = {id}");
         Assert.Equal(["C|moyen"], rows);
+        // Delivered as 3,1,2 the row would still end at C (the grain drops lower versions); only in offset order
+        // are all three applied and none ignored.
+        var snapshot = await Pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>($"test:{id}").GetAsync();
+        Assert.NotNull(snapshot);
+        Assert.Equal((3L, 0L), (snapshot.Applied, snapshot.Ignored));
     }
 
     [Fact]
