@@ -17,6 +17,9 @@ internal static class StorableJson
 
     private const int MaxShownNameLength = 64;
 
+    /// <summary>The problem of a string System.Text.Json cannot decode: an escaped unpaired surrogate or invalid UTF-8.</summary>
+    public const string Undecodable = "contains an unpaired surrogate or invalid UTF-8";
+
     /// <summary>Why <paramref name="text"/> cannot be stored, or null when it can.</summary>
     public static string? ProblemOf(string text)
     {
@@ -93,7 +96,7 @@ internal static class StorableJson
                 foreach (var property in value.EnumerateObject())
                 {
                     var name = Read(() => property.Name);
-                    var problem = name is null ? "contains an unpaired surrogate" : ProblemOf(name);
+                    var problem = name is null ? Undecodable : ProblemOf(name);
                     var shownName = name is null ? string.Create(CultureInfo.InvariantCulture, $"(field {index})") : Shown(name);
                     var childPath = path.Length == 0 ? shownName : path + "." + shownName;
                     if (problem is not null)
@@ -123,7 +126,7 @@ internal static class StorableJson
                 break;
             case JsonValueKind.String:
                 var text = Read(value.GetString);
-                var valueProblem = text is null ? "contains an unpaired surrogate" : ProblemOf(text);
+                var valueProblem = text is null ? Undecodable : ProblemOf(text);
                 if (valueProblem is not null)
                 {
                     Add(problems, $"{(path.Length == 0 ? "event" : path)}: {valueProblem}");
