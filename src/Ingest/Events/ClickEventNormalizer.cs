@@ -242,7 +242,8 @@ public sealed partial class ClickEventNormalizer
         var resolution = fields.Text("resolution");
         var emailSha256 = EmailSha256Of(fields);
 
-        if (sessionKey is null)
+        // An id that was given but unusable (too long, wrong type) has been reported; "required" would only repeat it.
+        if (sessionKey is null && !fields.HasErrorFor("session_id") && !fields.HasErrorFor("device_id"))
         {
             fields.Add("session_key: session_id or device_id is required");
         }
@@ -324,7 +325,11 @@ public sealed partial class ClickEventNormalizer
         var collection = fields.KeyText("collection");
         if (collection is null)
         {
-            fields.Add("collection: required");
+            if (!fields.HasErrorFor("collection"))
+            {
+                fields.Add("collection: required");
+            }
+
             return null;
         }
 
