@@ -15,7 +15,7 @@ public static class EventLimits
     /// <summary>
     /// Longest identifier or key: event, session, device, user, product and store ids, the event type and the
     /// <c>location</c> text. They become primary keys or indexed columns (<c>sessions.session_key</c>,
-    /// <c>fact_events.session_idx</c>, <c>dim_product.product_key</c>, <c>dim_location.location_key</c>).
+    /// <c>fact_events_session_idx</c>, Orleans' <c>GrainIdExtensionString varchar(512)</c>, <c>dim_product.product_key</c>, <c>dim_location.location_key</c>).
     /// </summary>
     public const int MaxKeyLength = 256;
 

@@ -89,6 +89,17 @@ public sealed class EventsBodyTests
     }
 
     [Fact]
+    public void Element_nested_deeper_than_the_parser_allows_is_rejected_alone()
+    {
+        var deep = "{\"event_id\":\"deep\",\"x\":" + new string('[', 1000) + new string(']', 1000) + "}";
+
+        var events = EventsBody.Read(Utf8("[" + deep + "," + Event("b") + "]"), ndjson: false);
+
+        Assert.StartsWith("event: not valid JSON (", events[0].Error, StringComparison.Ordinal);
+        Assert.Equal("b", IdOf(events[1]));
+    }
+
+    [Fact]
     public void Text_after_the_closing_bracket_is_one_more_rejection()
     {
         var events = EventsBody.Read(Utf8("[" + Event("a") + "] trailing"), ndjson: false);
