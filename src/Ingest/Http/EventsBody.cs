@@ -45,11 +45,12 @@ public static class EventsBody
             body = body[3..];
         }
 
-        return ndjson ? ReadLines(body.Span) : ReadJson(body.Span);
+        return ndjson ? ReadLines(body) : ReadJson(body);
     }
 
-    private static List<RawEvent> ReadJson(ReadOnlySpan<byte> body)
+    private static List<RawEvent> ReadJson(ReadOnlyMemory<byte> memory)
     {
+        var body = memory.Span;
         var start = SkipBlank(body, 0);
         if (start == body.Length)
         {
@@ -58,7 +59,7 @@ public static class EventsBody
 
         if (body[start] != (byte)'[')
         {
-            return [Parse(0, Trim(body), "body", "; send one object, an array or NDJSON with Content-Type: application/x-ndjson")];
+            return [Parse(0, Trim(memory), "body", "; send one object, an array or NDJSON with Content-Type: application/x-ndjson")];
         }
 
         var events = new List<RawEvent>();
@@ -82,7 +83,7 @@ public static class EventsBody
             }
 
             var end = EndOfElement(body, at);
-            events.Add(Parse(events.Count, Trim(body[at..end]), "event", ""));
+            events.Add(Parse(events.Count, Trim(memory[at..end]), "event", ""));
             if (end == body.Length)
             {
                 return events;
@@ -95,23 +96,23 @@ public static class EventsBody
             }
         }
 
-        var rest = Trim(body[at..]);
+        var rest = Trim(memory[at..]);
         if (!rest.IsEmpty)
         {
-            events.Add(Unparsable(events.Count, rest, "body: text after the array's closing ]"));
+            events.Add(Unparsable(events.Count, rest.Span, "body: text after the array's closing ]"));
         }
         return events;
     }
 
-    private static List<RawEvent> ReadLines(ReadOnlySpan<byte> body)
+    private static List<RawEvent> ReadLines(ReadOnlyMemory<byte> body)
     {
         var events = new List<RawEvent>();
         var lineNumber = 0;
         while (!body.IsEmpty)
         {
-            var end = body.IndexOf((byte)'\n');
+            var end = body.Span.IndexOf((byte)'\n');
             var line = end < 0 ? body : body[..end];
-            body = end < 0 ? [] : body[(end + 1)..];
+            body = end < 0 ? ReadOnlyMemory<byte>.Empty : body[(end + 1)..];
             line = Trim(line);
             if (!line.IsEmpty)
             {
@@ -123,8 +124,9 @@ public static class EventsBody
     }
 
     /// <summary>One event's bytes, judged for size and encoding before they are parsed.</summary>
-    private static RawEvent Parse(int index, ReadOnlySpan<byte> json, string subject, string hint)
+    private static RawEvent Parse(int index, ReadOnlyMemory<byte> memory, string subject, string hint)
     {
+        var json = memory.Span;
         if (json.Length > EventLimits.MaxEventBytes)
         {
             return Unparsable(index, json, string.Create(
@@ -143,7 +145,7 @@ public static class EventsBody
 
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(memory);
             return new RawEvent(index, document.RootElement.Clone(), null, null);
         }
         catch (JsonException ex)
@@ -206,11 +208,12 @@ public static class EventsBody
         return at;
     }
 
-    private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> bytes)
+    private static ReadOnlyMemory<byte> Trim(ReadOnlyMemory<byte> bytes)
     {
-        var start = SkipBlank(bytes, 0);
-        var end = bytes.Length;
-        while (end > start && IsBlank(bytes[end - 1]))
+        var span = bytes.Span;
+        var start = SkipBlank(span, 0);
+        var end = span.Length;
+        while (end > start && IsBlank(span[end - 1]))
         {
             end--;
         }
