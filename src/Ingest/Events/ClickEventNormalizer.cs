@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Ingest.Normalization;
+using Shopstream.Ingest.Rejection;
 
 namespace Shopstream.Ingest.Events;
 
@@ -29,8 +30,9 @@ namespace Shopstream.Ingest.Events;
 /// <see cref="EventLimits.MaxTextLength"/> (4,096), reject the event (<c>session_id: longer than 256 characters
 /// (8000)</c>); nothing is truncated.</item>
 /// <item>Timestamps must be from 1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z.</item>
-/// <item>Fields named like credentials or payment data (<see cref="Rejection.RejectedPayload.IsSecret"/>) are never
-/// copied into the extras or options, at any depth.</item>
+/// <item>Fields named like credentials or payment data (<see cref="RejectedPayload.IsSecret"/>) are never copied into
+/// the extras or options, at any depth; in <c>current_url</c> and <c>referrer_url</c> the values of query parameters so
+/// named are replaced by <c>[redacted]</c> (<c>?card_number=[redacted]&amp;step=2</c>).</item>
 /// <item>Absent fields, <c>null</c> and blank strings are all "not given"; strings are trimmed.</item>
 /// <item>A field that appears twice is rejected: which value was meant is a guess.</item>
 /// <item>Text fields (<c>user_agent</c>, <c>referrer_url</c>, <c>current_url</c>, <c>utm_source</c>,
@@ -281,8 +283,8 @@ public sealed partial class ClickEventNormalizer
                 StoreId = redaction.Redact(storeId),
                 Ip = ip,
                 UserAgent = redaction.Redact(userAgent),
-                ReferrerUrl = redaction.Redact(referrerUrl),
-                CurrentUrl = redaction.Redact(currentUrl),
+                ReferrerUrl = RejectedPayload.MaskSecretValues(redaction.Redact(referrerUrl)),
+                CurrentUrl = RejectedPayload.MaskSecretValues(redaction.Redact(currentUrl)),
                 UtmSource = redaction.Redact(utmSource),
                 UtmMedium = redaction.Redact(utmMedium),
                 Resolution = redaction.Redact(resolution),

@@ -161,9 +161,17 @@ public static partial class RejectedPayload
         return Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
-    /// <summary>E-mail addresses and the values of secret-named keys replaced by <see cref="Masked"/>.</summary>
-    private static string Mask(string text)
+    /// <summary>
+    /// The text with the value of every secret-named key (<see cref="IsSecret"/>) replaced by <see cref="Masked"/>: a
+    /// URL's <c>?card_number=4111...&amp;step=2</c> becomes <c>?card_number=[redacted]&amp;step=2</c>.
+    /// </summary>
+    public static string? MaskSecretValues(string? text)
     {
+        if (text is null)
+        {
+            return null;
+        }
+
         var masked = new StringBuilder(text.Length);
         var copied = 0;
         var match = KeyValue().Match(text);
@@ -183,9 +191,11 @@ public static partial class RejectedPayload
             }
         }
 
-        masked.Append(text, copied, text.Length - copied);
-        return EmailAddress().Replace(masked.ToString(), Masked);
+        return copied == 0 ? text : masked.Append(text, copied, text.Length - copied).ToString();
     }
+
+    /// <summary>E-mail addresses and the values of secret-named keys replaced by <see cref="Masked"/>.</summary>
+    private static string Mask(string text) => EmailAddress().Replace(MaskSecretValues(text)!, Masked);
 
     /// <summary>At most <paramref name="length"/> characters, never ending inside a surrogate pair.</summary>
     private static string Head(string text, int length)
@@ -238,9 +248,10 @@ public static partial class RejectedPayload
     }
 
     // A key and its value in JSON, JavaScript, a query string or an escaped JSON string: "password":"x", 'pin': 12,
-    // api_key=x, \"token\":\"x\". A value cut off by the excerpt's end is matched too.
+    // api_key=x, \"token\":\"x\". A value cut off by the excerpt's end is matched too. A name starts a word (the
+    // look-behind), so that a long run of letters is not tried again at every position.
     [GeneratedRegex(
-        @"(?<name>[A-Za-z][A-Za-z0-9_\-]{0,63})(?<separator>\\?[""']?\s*[:=]\s*)" +
+        @"(?<![A-Za-z0-9_\-])(?<name>[A-Za-z][A-Za-z0-9_\-]{0,63})(?<separator>\\?[""']?\s*[:=]\s*)" +
         @"(?<value>\\""(?:(?!\\"").)*(?:\\"")?|""(?:[^""\\]|\\.)*""?|'[^']*'?|[^\s,;&}\]""']+)",
         RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex KeyValue();

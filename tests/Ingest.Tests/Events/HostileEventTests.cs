@@ -210,4 +210,18 @@ public sealed class HostileEventTests
         Assert.True(result.IsAccepted, string.Join("; ", result.Errors));
         Assert.Equal("""[{"option_label":"gift"}]""", result.Event.Options);
     }
+
+    [Fact]
+    public void Secret_query_parameters_of_the_urls_are_masked_and_the_rest_kept()
+    {
+        var result = normalizer.Normalize(Event(
+            "e1",
+            ("current_url", "\"https://shop.example.com/checkout?step=2&card_number=4111111111111111&api_key=ak-1\""),
+            ("referrer_url", "\"https://pay.example.org/return?token=t-9&ok=1\"")));
+
+        Assert.True(result.IsAccepted, string.Join("; ", result.Errors));
+        Assert.Equal("https://shop.example.com/checkout?step=2&card_number=[redacted]&api_key=[redacted]", result.Event.CurrentUrl);
+        Assert.Equal("https://pay.example.org/return?token=[redacted]&ok=1", result.Event.ReferrerUrl);
+        Assert.Equal("pay.example.org", result.Event.ReferrerDomain);
+    }
 }
