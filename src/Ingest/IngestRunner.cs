@@ -11,6 +11,8 @@ namespace Shopstream.Ingest;
 /// One ingest run: read each feed (snapshot directory or live APIs), normalize every record, produce the
 /// normalized ones to their topic and the others to the rejected topic. A rejected record never stops the rest
 /// of its feed; an unreadable feed or a failed delivery stops the run with an <see cref="IngestException"/>.
+/// A rejection keeps the record without secrets (<see cref="RejectedPayload.Redact"/>); a rejected user keeps only
+/// its source and id (<see cref="RejectedPayload.Identity"/>).
 /// </summary>
 public sealed class IngestRunner
 {
@@ -81,7 +83,10 @@ public sealed class IngestRunner
                 continue;
             }
 
-            var payload = RejectedPayload.Redact(record.Element);
+            // A user is mostly personal data (e-mail, birth date, addresses, IP, MAC address, ...): keep only who it was.
+            var payload = feed.Entity == StreamNamespaces.Users
+                ? RejectedPayload.Identity(feed.Source, record.Element)
+                : RejectedPayload.Redact(record.Element);
             var rejection = new RejectedRecord
             {
                 Stage = RejectedPayload.IngestStage,

@@ -124,11 +124,13 @@ public sealed class IngestRunnerTests
     }
 
     [Fact]
-    public async Task Rejected_user_payload_has_no_password()
+    public async Task Rejected_user_payload_keeps_only_source_and_id()
     {
         using var dir = new TempDirectory();
         dir.Write("dummyjson", "users", """
-            {"users":[{"id":"x1","username":"emilys","password":"emilyspass","bank":{"iban":"GB74"},"address":{"city":"Phoenix"}}],"total":1}
+            {"users":[{"id":"x1","username":"emilys","email":"emily@x.dummyjson.com","birthDate":"1996-5-30","ip":"42.48.100.32",
+              "macAddress":"47:fa:41:18:ec:eb","bloodGroup":"O-","password":"emilyspass","bank":{"iban":"GB74"},
+              "address":{"city":"Phoenix","coordinates":{"lat":-77.16,"lng":-92.08}}}],"total":1}
             """);
         var sink = new RecordingSink();
 
@@ -138,7 +140,7 @@ public sealed class IngestRunnerTests
         var message = Assert.Single(sink.Messages);
         var rejection = Assert.IsType<RejectedRecord>(message.Record);
         Assert.Equal("dummyjson:users:0", rejection.Key);
-        Assert.Equal("""{"id":"x1","username":"emilys","address":{"city":"Phoenix"}}""", rejection.Payload);
+        Assert.Equal("""{"source":"dummyjson","id":"x1"}""", rejection.Payload);
         Assert.DoesNotContain("emilyspass", System.Text.Encoding.UTF8.GetString(message.Value), StringComparison.Ordinal);
     }
 

@@ -75,11 +75,90 @@ public sealed class RejectedPayloadTests
     [InlineData("refresh_token", true)]
     [InlineData("ssn", true)]
     [InlineData("cardNumber", true)]
+    [InlineData("card_number", true)]
+    [InlineData("Card-Number", true)]
+    [InlineData("creditCard", true)]
+    [InlineData("CVV", true)]
+    [InlineData("cvc2", true)]
+    [InlineData("api_key", true)]
+    [InlineData("apiKey", true)]
+    [InlineData("APIKey", true)]
+    [InlineData("x-api-key", true)]
+    [InlineData("privateKey", true)]
+    [InlineData("Authorization", true)]
+    [InlineData("auth_header", true)]
+    [InlineData("iban", true)]
+    [InlineData("pin", true)]
+    [InlineData("pin_code", true)]
+    [InlineData("PWD", true)]
+    [InlineData("mypassword", true)]
+    [InlineData("client_secret", true)]
     [InlineData("email", false)]
     [InlineData("username", false)]
     [InlineData("address", false)]
+    [InlineData("pinned", false)]
+    [InlineData("spinner", false)]
+    [InlineData("author", false)]
+    [InlineData("cart_id", false)]
+    [InlineData("keyword", false)]
+    [InlineData("session_id", false)]
+    [InlineData("discard", false)]
     public void Secret_names_are_recognised(string name, bool secret)
     {
         Assert.Equal(secret, RejectedPayload.IsSecret(name));
+    }
+
+    [Theory]
+    [InlineData("""{"password":"hunter2","note":"x"}""", """{"password":[redacted],"note":"x"}""")]
+    [InlineData("""{'pin': 1234, 'ok': 1}""", """{'pin': [redacted], 'ok': 1}""")]
+    [InlineData("password=hunter2&user=bob", "password=[redacted]&user=bob")]
+    [InlineData("""{"user":"{\"api_key\":\"ak-9\"}"}""", """{"user":"{\"api_key\":[redacted]}"}""")]
+    [InlineData("""{"cardNumber":"4111 1111""", """{"cardNumber":[redacted]""")]
+    [InlineData("""mail alice@example.com or bob%40example.org""", "mail [redacted] or [redacted]")]
+    public void Excerpt_masks_secret_values_and_email_addresses(string text, string excerpt)
+    {
+        using var kept = System.Text.Json.JsonDocument.Parse(RejectedPayload.Excerpt(text));
+
+        Assert.Equal(excerpt, kept.RootElement.GetProperty("excerpt").GetString());
+    }
+
+    [Fact]
+    public void Excerpt_keeps_1024_characters_and_never_splits_a_surrogate_pair()
+    {
+        var text = new string('a', 1023) + "\U0001F600" + "tail";
+
+        using var kept = System.Text.Json.JsonDocument.Parse(RejectedPayload.Excerpt(text));
+
+        Assert.Equal(new string('a', 1023), kept.RootElement.GetProperty("excerpt").GetString());
+        // 1023 + 4 (the emoji) + 4 bytes of UTF-8.
+        Assert.Equal(1031, kept.RootElement.GetProperty("length").GetInt32());
+    }
+
+    [Fact]
+    public void Excerpt_of_text_with_nul_and_invalid_utf8_is_storable_json()
+    {
+        var payload = RejectedPayload.Excerpt([0x61, 0x00, 0xFF, 0x62]);
+
+        Assert.DoesNotContain('\0', payload);
+        using var kept = System.Text.Json.JsonDocument.Parse(payload);
+        Assert.Equal("a\0\uFFFDb", kept.RootElement.GetProperty("excerpt").GetString());
+    }
+
+    [Fact]
+    public void Record_with_an_unreadable_string_is_kept_as_an_excerpt_instead_of_throwing()
+    {
+        var payload = RejectedPayload.Redact(SampleData.Json("""{"id":1,"title":"\ud800","password":"pw-7"}"""));
+
+        using var kept = System.Text.Json.JsonDocument.Parse(payload);
+        Assert.Equal("""{"id":1,"title":"\ud800","password":[redacted]}""", kept.RootElement.GetProperty("excerpt").GetString());
+    }
+
+    [Fact]
+    public void Identity_keeps_the_source_and_id_only()
+    {
+        var raw = SampleData.Raw(SourceNames.DummyJson, "users")[0];
+
+        Assert.Equal("""{"source":"dummyjson","id":1}""", RejectedPayload.Identity(SourceNames.DummyJson, raw));
+        Assert.Equal("""{"source":"fakestore"}""", RejectedPayload.Identity(SourceNames.FakeStore, SampleData.Json("""{"id":[1]}""")));
     }
 }

@@ -5,6 +5,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Ingest.Normalization;
+using Shopstream.Ingest.Rejection;
 
 namespace Shopstream.Ingest.Events;
 
@@ -19,6 +21,18 @@ namespace Shopstream.Ingest.Events;
 /// view feed event. Anything else is rejected as an unrecognised shape.</para>
 /// <para><b>Every shape</b></para>
 /// <list type="bullet">
+/// <item>Every string (values and field names, at any depth, also in the extras) must be storable: a NUL character or
+/// an unpaired surrogate (<c>"\ud800"</c>) rejects the event (<c>path: contains a NUL character</c>), and so does a
+/// number beyond a double's range. These are checked first; such an event is judged on nothing else.</item>
+/// <item>Ids and keys (<c>event_id</c>, <c>_id</c>, <c>id</c>, <c>session_id</c>, <c>device_id</c>, <c>user_id</c>,
+/// <c>user_id_db</c>, <c>product_id</c>, <c>store_id</c>, <c>collection</c>, <c>location</c>) longer than
+/// <see cref="EventLimits.MaxKeyLength"/> (256) characters, and other text longer than
+/// <see cref="EventLimits.MaxTextLength"/> (4,096), reject the event (<c>session_id: longer than 256 characters
+/// (8000)</c>); nothing is truncated.</item>
+/// <item>Timestamps must be from 1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z.</item>
+/// <item>Fields named like credentials or payment data (<see cref="RejectedPayload.IsSecret"/>) are never copied into
+/// the extras or options, at any depth; in <c>current_url</c> and <c>referrer_url</c> the values of query parameters so
+/// named are replaced by <c>[redacted]</c> (<c>?card_number=[redacted]&amp;step=2</c>).</item>
 /// <item>Absent fields, <c>null</c> and blank strings are all "not given"; strings are trimmed.</item>
 /// <item>A field that appears twice is rejected: which value was meant is a guess.</item>
 /// <item>Text fields (<c>user_agent</c>, <c>referrer_url</c>, <c>current_url</c>, <c>utm_source</c>,
@@ -131,6 +145,11 @@ public sealed partial class ClickEventNormalizer
         {
             return ClickEventResult.Rejected(ClickEventShape.Unknown, null, ["event: not valid JSON"]);
         }
+        catch (ArgumentException)
+        {
+            // A .NET string with an unpaired surrogate cannot be transcoded to the UTF-8 the parser reads.
+            return ClickEventResult.Rejected(ClickEventShape.Unknown, null, ["event: not valid Unicode text"]);
+        }
 
         using (document)
         {
@@ -147,6 +166,12 @@ public sealed partial class ClickEventNormalizer
         }
 
         var shape = ShapeOf(raw);
+        var unstorable = StorableJson.ProblemsIn(raw);
+        if (unstorable.Count > 0)
+        {
+            return ClickEventResult.Rejected(shape, null, unstorable);
+        }
+
         if (shape == ClickEventShape.Unknown)
         {
             return ClickEventResult.Rejected(
@@ -199,7 +224,7 @@ public sealed partial class ClickEventNormalizer
                 occurredAt = fields.IsoTimestamp("timestamp", required: true);
                 userId = fields.Identifier("user_id");
                 ip = fields.IpAddress("ip");
-                location = fields.Text("location");
+                location = fields.KeyText("location");
                 device = fields.Text("device");
                 fields.NonNegativeNumber("price");
                 fields.PositiveInteger("quantity");
@@ -219,7 +244,8 @@ public sealed partial class ClickEventNormalizer
         var resolution = fields.Text("resolution");
         var emailSha256 = EmailSha256Of(fields);
 
-        if (sessionKey is null)
+        // An id that was given but unusable (too long, wrong type) has been reported; "required" would only repeat it.
+        if (sessionKey is null && !fields.HasErrorFor("session_id") && !fields.HasErrorFor("device_id"))
         {
             fields.Add("session_key: session_id or device_id is required");
         }
@@ -257,8 +283,8 @@ public sealed partial class ClickEventNormalizer
                 StoreId = redaction.Redact(storeId),
                 Ip = ip,
                 UserAgent = redaction.Redact(userAgent),
-                ReferrerUrl = redaction.Redact(referrerUrl),
-                CurrentUrl = redaction.Redact(currentUrl),
+                ReferrerUrl = RejectedPayload.MaskSecretValues(redaction.Redact(referrerUrl)),
+                CurrentUrl = RejectedPayload.MaskSecretValues(redaction.Redact(currentUrl)),
                 UtmSource = redaction.Redact(utmSource),
                 UtmMedium = redaction.Redact(utmMedium),
                 Resolution = redaction.Redact(resolution),
@@ -298,10 +324,14 @@ public sealed partial class ClickEventNormalizer
 
     private static string? CollectionOf(EventFields fields)
     {
-        var collection = fields.Text("collection");
+        var collection = fields.KeyText("collection");
         if (collection is null)
         {
-            fields.Add("collection: required");
+            if (!fields.HasErrorFor("collection"))
+            {
+                fields.Add("collection: required");
+            }
+
             return null;
         }
 

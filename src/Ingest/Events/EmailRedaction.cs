@@ -2,13 +2,16 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Shopstream.Ingest.Rejection;
 
 namespace Shopstream.Ingest.Events;
 
 /// <summary>
 /// Keeps e-mail addresses out of everything a normalized event stores. Built per raw event from the values of its
 /// e-mail fields: fields named like <c>email</c> (at any depth) are never copied, and any occurrence of one of those
-/// addresses elsewhere, as typed or URL-encoded (a <c>current_url</c> with <c>?email=...</c>), is replaced.
+/// addresses elsewhere, as typed or URL-encoded (a <c>current_url</c> with <c>?email=...</c>), is replaced. Fields
+/// named like credentials or payment data (<see cref="RejectedPayload.IsSecret"/>, the one rule for every stored
+/// payload) are never copied either.
 /// </summary>
 internal sealed class EmailRedaction
 {
@@ -37,6 +40,9 @@ internal sealed class EmailRedaction
         || name.Contains("e_mail", StringComparison.OrdinalIgnoreCase)
         || name.Contains("e-mail", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether a field of this name may be copied into what is stored: neither an e-mail field nor a secret.</summary>
+    public static bool IsCopied(string name) => !IsEmailField(name) && !RejectedPayload.IsSecret(name);
+
     /// <summary>Whether the text has the form of an address: one <c>@</c> with something either side and no blanks.</summary>
     public static bool LooksLikeAddress(string text)
     {
@@ -60,7 +66,7 @@ internal sealed class EmailRedaction
     }
 
     /// <summary>
-    /// The properties as compact JSON object text, without e-mail fields at any depth and with addresses redacted;
+    /// The properties as compact JSON object text, without e-mail fields and secrets at any depth and with addresses redacted;
     /// null when no property is left.
     /// </summary>
     public string? ObjectText(IEnumerable<JsonProperty> properties)
@@ -72,7 +78,7 @@ internal sealed class EmailRedaction
             writer.WriteStartObject();
             foreach (var property in properties)
             {
-                if (!IsEmailField(property.Name))
+                if (IsCopied(property.Name))
                 {
                     writer.WritePropertyName(Redact(property.Name)!);
                     Write(writer, property.Value);
@@ -86,7 +92,7 @@ internal sealed class EmailRedaction
         return written == 0 ? null : Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>A JSON value as compact text, without e-mail fields at any depth and with addresses redacted.</summary>
+    /// <summary>A JSON value as compact text, without e-mail fields and secrets at any depth and with addresses redacted.</summary>
     public string ValueText(JsonElement value)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -106,7 +112,7 @@ internal sealed class EmailRedaction
                 writer.WriteStartObject();
                 foreach (var property in value.EnumerateObject())
                 {
-                    if (!IsEmailField(property.Name))
+                    if (IsCopied(property.Name))
                     {
                         writer.WritePropertyName(Redact(property.Name)!);
                         Write(writer, property.Value);

@@ -2,13 +2,17 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Shopstream.Ingest.Normalization;
 
 namespace Shopstream.Ingest.Events;
 
 /// <summary>
 /// Reads typed fields out of one raw event and collects every problem as <c>"field: what is wrong"</c>, so that a
 /// rejected event tells its sender everything to fix at once, not one field per round trip.
-/// Absent fields, <c>null</c> and blank strings all read as null; strings are trimmed.
+/// Absent fields, <c>null</c> and blank strings all read as null; strings are trimmed. Ids and keys longer than
+/// <see cref="EventLimits.MaxKeyLength"/>, other text longer than <see cref="EventLimits.MaxTextLength"/> and timestamps
+/// outside [<see cref="EventLimits.MinTimestamp"/>, <see cref="EventLimits.MaxTimestamp"/>) are problems too.
+/// Expects an event whose strings all passed <see cref="StorableJson.ProblemsIn"/>: reading them cannot throw.
 /// </summary>
 internal sealed partial class EventFields
 {
@@ -25,7 +29,7 @@ internal sealed partial class EventFields
         {
             if (!seen.Add(property.Name))
             {
-                Add($"{property.Name}: appears more than once");
+                Add($"{StorableJson.Shown(property.Name)}: appears more than once");
             }
         }
     }
@@ -54,21 +58,11 @@ internal sealed partial class EventFields
         return false;
     }
 
-    public string? Text(string name)
-    {
-        if (!TryGet(name, out var value))
-        {
-            return null;
-        }
+    /// <summary>Free text, at most <see cref="EventLimits.MaxTextLength"/> characters.</summary>
+    public string? Text(string name) => Text(name, EventLimits.MaxTextLength);
 
-        if (value.ValueKind == JsonValueKind.String)
-        {
-            return Trimmed(value.GetString());
-        }
-
-        Add($"{name}: must be a string");
-        return null;
-    }
+    /// <summary>Text that becomes a key or an indexed column, at most <see cref="EventLimits.MaxKeyLength"/> characters.</summary>
+    public string? KeyText(string name) => Text(name, EventLimits.MaxKeyLength);
 
     /// <summary>An id: a string, or an integer kept as its digits (trackers send ids either way).</summary>
     public string? Identifier(string name)
@@ -84,7 +78,7 @@ internal sealed partial class EventFields
             Add($"{name}: must be a string or an integer");
         }
 
-        return id;
+        return WithinLength(name, id, EventLimits.MaxKeyLength);
     }
 
     /// <summary>An identifier that may also be a MongoDB extended-JSON object id, <c>{"$oid": "..."}</c>.</summary>
@@ -95,7 +89,7 @@ internal sealed partial class EventFields
             if (value.TryGetProperty("$oid", out var oid) && value.EnumerateObject().Count() == 1
                 && oid.ValueKind == JsonValueKind.String && Trimmed(oid.GetString()) is { } text)
             {
-                return text;
+                return WithinLength(name, text, EventLimits.MaxKeyLength);
             }
 
             Add($"{name}: must be a string, an integer or {{\"$oid\": \"...\"}}");
@@ -120,7 +114,7 @@ internal sealed partial class EventFields
 
         if (value.ValueKind == JsonValueKind.String && Iso8601.TryParse(value.GetString(), out var at))
         {
-            return at;
+            return InRange(name, at);
         }
 
         Add($"{name}: not an ISO 8601 date");
@@ -168,7 +162,7 @@ internal sealed partial class EventFields
             return null;
         }
 
-        return DateTimeOffset.FromUnixTimeMilliseconds((long)decimal.Round(seconds * 1000m, MidpointRounding.AwayFromZero));
+        return InRange(name, DateTimeOffset.FromUnixTimeMilliseconds((long)decimal.Round(seconds * 1000m, MidpointRounding.AwayFromZero)));
     }
 
     /// <summary>A local wall-clock time in exactly <c>yyyy-MM-dd HH:mm:ss</c>; only validated, the value stays in the extras.</summary>
@@ -219,6 +213,46 @@ internal sealed partial class EventFields
         {
             Add($"{name}: must be a positive integer");
         }
+    }
+
+    private string? Text(string name, int maxLength)
+    {
+        if (!TryGet(name, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return WithinLength(name, Trimmed(value.GetString()), maxLength);
+        }
+
+        Add($"{name}: must be a string");
+        return null;
+    }
+
+    /// <summary>The text when it fits; else null and a problem. Never cut: a cut id or URL would be another one.</summary>
+    private string? WithinLength(string name, string? text, int maxLength)
+    {
+        if (text is null || text.Length <= maxLength)
+        {
+            return text;
+        }
+
+        Add(string.Create(CultureInfo.InvariantCulture, $"{name}: longer than {maxLength} characters ({text.Length})"));
+        return null;
+    }
+
+    /// <summary>The time when it is within the documented range; else null and a problem (year 1 or 9999 is a bug, not a date).</summary>
+    private DateTimeOffset? InRange(string name, DateTimeOffset at)
+    {
+        if (EventLimits.InRange(at))
+        {
+            return at;
+        }
+
+        Add($"{name}: must be from 1970-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z");
+        return null;
     }
 
     private static string? IdentifierOf(JsonElement value) => value.ValueKind switch

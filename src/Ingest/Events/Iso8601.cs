@@ -10,6 +10,7 @@ namespace Shopstream.Ingest.Events;
 /// <remarks>
 /// Accepted: <c>yyyy-MM-ddTHH:mm[:ss[.fraction]][Z|±HH:mm|±HHmm]</c>, with <c>T</c> or a space between date and time
 /// (RFC 3339 allows the space) and up to 9 fraction digits (kept to the 100 ns tick). No offset means UTC.
+/// Digits are ASCII only: <c>\d</c> would also match Arabic-Indic or full-width digits, which the parse then refuses.
 /// </remarks>
 internal static partial class Iso8601
 {
@@ -72,9 +73,9 @@ internal static partial class Iso8601
         int.Parse(match.Groups[group].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(
-        @"^(?<year>\d{4})-(?<month>\d{2})-(?<day>\d{2})[T ](?<hour>\d{2}):(?<minute>\d{2})" +
-        @"(?::(?<second>\d{2})(?:[.,](?<fraction>\d{1,9}))?)?" +
-        @"(?:Z|(?<sign>[+-])(?<offsetHours>\d{2}):?(?<offsetMinutes>\d{2}))?$",
+        @"^(?<year>[0-9]{4})-(?<month>[0-9]{2})-(?<day>[0-9]{2})[T ](?<hour>[0-9]{2}):(?<minute>[0-9]{2})" +
+        @"(?::(?<second>[0-9]{2})(?:[.,](?<fraction>[0-9]{1,9}))?)?" +
+        @"(?:Z|(?<sign>[+-])(?<offsetHours>[0-9]{2}):?(?<offsetMinutes>[0-9]{2}))?$",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
     private static partial Regex Pattern();
 }

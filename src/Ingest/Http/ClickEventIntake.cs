@@ -2,6 +2,7 @@ using System.Text.Json;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Events;
+using Shopstream.Ingest.Normalization;
 using Shopstream.Ingest.Producing;
 using Shopstream.Ingest.Rejection;
 
@@ -10,7 +11,8 @@ namespace Shopstream.Ingest.Http;
 /// <summary>
 /// Normalizes the events of one request and delivers them: accepted events to the events topic keyed by session key,
 /// rejected ones to the rejected topic (stage <c>ingest</c>), both awaited until Kafka acknowledged them, so that an
-/// answer never claims more than Kafka holds.
+/// answer never claims more than Kafka holds. Nothing a client sends makes it throw: an event that is too large, not
+/// UTF-8, not JSON or not storable is one rejection among the others.
 /// </summary>
 public sealed class ClickEventIntake
 {
@@ -77,9 +79,17 @@ public sealed class ClickEventIntake
         return producer.DeliverAsync(StreamNamespaces.Rejected, fingerprint, rejection, cancellationToken);
     }
 
-    /// <summary>The event as stored with its rejection: no e-mail address (only accepted events keep its hash), no secrets.</summary>
+    /// <summary>
+    /// The event as stored with its rejection: no e-mail address (only accepted events keep its hash), no secrets. One
+    /// whose strings cannot be read or stored (NUL, unpaired surrogate) is kept as a masked excerpt of its JSON text.
+    /// </summary>
     private static string PayloadOf(JsonElement raw)
     {
+        if (StorableJson.ProblemsIn(raw).Count > 0)
+        {
+            return RejectedPayload.Excerpt(raw.GetRawText());
+        }
+
         var withoutEmail = EmailRedaction.For(raw).ValueText(raw);
         using var document = JsonDocument.Parse(withoutEmail);
         return RejectedPayload.Redact(document.RootElement);

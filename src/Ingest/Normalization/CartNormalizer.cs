@@ -10,7 +10,8 @@ namespace Shopstream.Ingest.Normalization;
 /// FakeStore: <c>userId</c>, <c>date</c> (UTC), lines <c>products[].productId</c> / <c>quantity</c>, no prices.
 /// DummyJSON: <c>userId</c>, no date, lines <c>products[].id</c> / <c>quantity</c> / <c>price</c>.
 /// A product listed twice becomes one line with the quantities summed (unit price: first seen), so the cart's
-/// total quantity is kept; lines are ordered by product id.
+/// total quantity is kept; lines are ordered by product id. A quantity must be from 1 to 2,147,483,647 (<c>integer</c>)
+/// and a line price from 0 to 9,999,999,999.99 (<c>numeric(12,2)</c>); beyond that the cart is rejected as out of range.
 /// </summary>
 public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
 {
@@ -43,11 +44,12 @@ public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
         foreach (var line in fields.Objects("products"))
         {
             var productId = line.Id(productIdField);
-            var quantity = line.Int32("quantity");
-            var unitPrice = hasPrices ? line.Decimal("price") : null;
-            if (quantity is null or < 1)
+            var quantity = line.Int32("quantity", min: 1);
+            var unitPrice = hasPrices ? line.Money("price") : null;
+            if (quantity is null)
             {
-                line.Reject($"{line.PathOf("quantity")} must be a positive integer, got {(quantity is null ? "nothing" : quantity)}");
+                // A quantity of the wrong type or out of range was reported already; only the first reason is kept.
+                line.Reject($"{line.PathOf("quantity")} must be a positive integer, got nothing");
             }
 
             if (productId is not { } product || quantity is not { } count || fields.Reason is not null)

@@ -8,6 +8,8 @@ namespace Shopstream.Ingest.Normalization;
 /// <summary>
 /// FakeStore: <c>image</c>, <c>rating.rate</c>, <c>rating.count</c>; no stock or brand.
 /// DummyJSON: <c>thumbnail</c>, <c>rating</c>, rating count = number of <c>reviews</c>, <c>stock</c>, <c>brand</c>.
+/// Numbers must fit their columns and not be negative: price 0 to 9,999,999,999.99 (<c>numeric(12,2)</c>), rating 0 to
+/// 99.99 (<c>numeric(4,2)</c>), stock and rating count 0 to 2,147,483,647 (<c>integer</c>).
 /// </summary>
 public sealed class ProductNormalizer : IRecordNormalizer<ProductRecord>
 {
@@ -20,7 +22,7 @@ public sealed class ProductNormalizer : IRecordNormalizer<ProductRecord>
         var title = fields.Text("title");
         var description = fields.Text("description");
         var category = fields.Text("category");
-        var price = fields.Decimal("price");
+        var price = fields.Money("price");
         string? imageUrl;
         decimal? ratingValue;
         int? ratingCount;
@@ -31,15 +33,15 @@ public sealed class ProductNormalizer : IRecordNormalizer<ProductRecord>
             case SourceNames.FakeStore:
                 imageUrl = fields.Text("image");
                 var rating = fields.Object("rating");
-                ratingValue = rating.Decimal("rate");
-                ratingCount = rating.Int32("count");
+                ratingValue = rating.Rating("rate");
+                ratingCount = rating.Int32("count", min: 0);
                 break;
             case SourceNames.DummyJson:
                 imageUrl = fields.Text("thumbnail");
-                ratingValue = fields.Decimal("rating");
+                ratingValue = fields.Rating("rating");
                 // DummyJSON has no review counter; its reviews array is the closest thing.
                 ratingCount = fields.ArrayLength("reviews");
-                stock = fields.Int32("stock");
+                stock = fields.Int32("stock", min: 0);
                 brand = fields.Text("brand");
                 break;
             default:

@@ -31,7 +31,8 @@ internal sealed class FeedPage
         }
         catch (JsonException ex)
         {
-            throw new IngestException($"{origin} is not valid JSON: {ex.Message}", ex);
+            // One line: the parser quotes the offending text, line breaks included.
+            throw new IngestException($"{origin} is not valid JSON: {ex.Message.ReplaceLineEndings(" ")}", ex);
         }
 
         return FromRoot(root, entity, origin);

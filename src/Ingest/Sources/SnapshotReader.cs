@@ -3,7 +3,8 @@ namespace Shopstream.Ingest.Sources;
 /// <summary>
 /// Reads a snapshot directory laid out as <c>DIR/&lt;source&gt;/&lt;entity&gt;.json</c>
 /// (e.g. <c>samples/apis/dummyjson/carts.json</c>). Missing files are reported as missing, not as errors,
-/// so a partial snapshot can be replayed.
+/// so a partial snapshot can be replayed. A file that is empty, unreadable, not JSON (or not UTF-8) or of another
+/// shape throws an <see cref="IngestException"/> whose one-line message names the file and the problem.
 /// </summary>
 public sealed class SnapshotReader : IRawRecordSource
 {
@@ -35,9 +36,23 @@ public sealed class SnapshotReader : IRawRecordSource
             return RawFeed.Missing(feed, path);
         }
 
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new IngestException($"{path} cannot be read: {ex.Message}", ex);
+        }
+
         await using (stream.ConfigureAwait(false))
         {
+            if (stream.Length == 0)
+            {
+                throw new IngestException($"{path} is empty; expected a JSON array of {feed.Entity} or a page object with a '{feed.Entity}' array");
+            }
+
             var page = await FeedPage.ParseAsync(stream, feed.Entity, path, cancellationToken).ConfigureAwait(false);
             return RawFeed.Found(feed, path, [.. page.Items.Select((item, index) => new RawRecord(item, index))]);
         }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Shopstream.Ingest;
 using Shopstream.Ingest.Producing;
 using Shopstream.Ingest.Sources;
@@ -9,7 +10,7 @@ using Spectre.Console;
 namespace Shopstream.Silo.Cli;
 
 /// <summary><c>shopstream ingest</c>: read a snapshot directory or the live APIs and produce to Kafka.</summary>
-internal static class IngestCommand
+internal static partial class IngestCommand
 {
     public static Command Create()
     {
@@ -42,7 +43,21 @@ internal static class IngestCommand
         {
             // Shopstream__KafkaClient__* (SASL, SSL, ...) as for every other command.
             var clientSettings = CommonOptions.KafkaClientSettings(new ConfigurationBuilder().AddEnvironmentVariables().Build());
-            var counts = await RunAsync(r.GetValue(kafka)!, r.GetValue(data), r.GetValue(source), r.GetValue(baseUrl), clientSettings, ct);
+            IReadOnlyList<FeedCounts> counts;
+            try
+            {
+                counts = await RunAsync(r.GetValue(kafka)!, r.GetValue(data), r.GetValue(source), r.GetValue(baseUrl), clientSettings, ct);
+            }
+            catch (Exception ex) when (ex is IngestException or DirectoryNotFoundException)
+            {
+                // A bad file or directory is the user's to fix: one line naming it; the stack trace only at debug level.
+                await Console.Error.WriteLineAsync($"ingest: {ex.Message}");
+                using var logs = LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(
+                    Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("Logging__LogLevel__Default"), true, out var level) ? level : LogLevel.Warning));
+                var logger = logs.CreateLogger("Shopstream.Ingest");
+                LogIngestStopped(logger, ex);
+                return 2;
+            }
             AnsiConsole.Write(CountsTable(counts));
             return 0;
         });
@@ -117,4 +132,7 @@ internal static class IngestCommand
         table.AddRow("[bold]total[/]", $"{counts.Sum(c => c.Read)}", $"{counts.Sum(c => c.Produced)}", $"{counts.Sum(c => c.Rejected)}");
         return table;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingest stopped")]
+    private static partial void LogIngestStopped(ILogger logger, Exception exception);
 }
