@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Confluent.Kafka;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -11,6 +12,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Shopstream.Grains;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Http;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Storage;
 using Shopstream.Silo.Web;
@@ -50,10 +52,20 @@ internal static class SiloCommand
                 Bind = r.GetValue(httpBind)!,
                 Port = r.GetValue(httpPort),
                 DashboardApiKey = builder.Configuration[$"{ShopstreamOptions.Section}:DashboardApiKey"],
+                MetricsApiKey = builder.Configuration[$"{ShopstreamOptions.Section}:MetricsApiKey"],
             };
             if (!IPAddress.TryParse(web.Bind, out var bindAddress) && web.Bind != "localhost")
             {
                 await Console.Error.WriteLineAsync($"--http-bind: '{web.Bind}' is not an IP address");
+                return 2;
+            }
+            try
+            {
+                web.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"silo: {ex.Message}");
                 return 2;
             }
             var advertisedIp = r.GetValue(advertised) is { } a
@@ -62,7 +74,8 @@ internal static class SiloCommand
 
             await SchemaMigrator.ApplyAsync(options.Postgres, ct);
 
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(40));
+            // Orleans stops within this too: its lifecycle stages get the host's stop token and stop ungracefully once it fires.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
             builder.WebHost.UseUrls($"http://{(bindAddress?.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{web.Bind}]" : web.Bind)}:{web.Port}");
             builder.UseOrleans(silo =>
             {
@@ -76,6 +89,9 @@ internal static class SiloCommand
                 silo.AddDashboard();
             });
             builder.Services.AddSingleton(web);
+            builder.Services.AddSingleton(_ => new KafkaReadinessProbe(
+                new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(options.KafkaClient)) { BootstrapServers = options.Kafka }).Build(),
+                options.ProductsTopic, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
             builder.Services.AddSingleton(sp => new KafkaStreamMetrics(sp.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka)));
             builder.Services.AddOpenTelemetry().WithMetrics(m => m
                 .AddMeter(PipelineMetrics.MeterName, "Microsoft.Orleans")
@@ -83,7 +99,7 @@ internal static class SiloCommand
 
             var app = builder.Build();
             app.Services.GetRequiredService<KafkaStreamMetrics>();
-            var guard = new DashboardGuard(web);
+            var guard = new WebKeyGuard(web);
             app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
             app.MapOrleansDashboard("/dashboard");
             app.MapPrometheusScrapingEndpoint("/metrics");
