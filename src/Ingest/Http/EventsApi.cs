@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Shopstream.Ingest.Http;
@@ -57,7 +59,8 @@ public static class EventsApi
     /// <summary>The JSON error answer every failure path of the API uses.</summary>
     public static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
-    private static async Task<IResult> PostEventsAsync(HttpContext context, EventsApiOptions options, ClickEventIntake intake, ILoggerFactory loggers)
+    private static async Task<IResult> PostEventsAsync(
+        HttpContext context, EventsApiOptions options, ClickEventIntake intake, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
         var log = loggers.CreateLogger(typeof(EventsApi).FullName!);
         var body = await ReadBodyAsync(context.Request, options.MaxBodyBytes, context.RequestAborted);
@@ -80,8 +83,19 @@ public static class EventsApi
         }
 
         EventsResponse response;
+        var waited = Stopwatch.StartNew();
         using var ackWait = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         ackWait.CancelAfter(options.AckTimeout);
+        // A stop drains: a request still waiting for Kafka gets half the shutdown timeout more, then its 503, so that
+        // the process exits in time and the client hears that nothing is confirmed instead of a dropped connection.
+        using var stopping = lifetime.ApplicationStopping.Register(() =>
+        {
+            var drain = options.ShutdownTimeout / 2;
+            if (options.AckTimeout - waited.Elapsed > drain)
+            {
+                ackWait.CancelAfter(drain);
+            }
+        });
         try
         {
             response = await intake.AcceptAsync(events, ackWait.Token);
@@ -95,7 +109,9 @@ public static class EventsApi
         {
             // Events already handed to librdkafka may still arrive later; a client that sends them again makes duplicates,
             // which the session grains drop.
-            var reason = $"no acknowledgement within {options.AckTimeout.TotalSeconds:0.#} s (Shopstream:IngestApiAckTimeout)";
+            var reason = lifetime.ApplicationStopping.IsCancellationRequested
+                ? "the API is stopping"
+                : $"no acknowledgement within {options.AckTimeout.TotalSeconds:0.#} s (Shopstream:IngestApiAckTimeout)";
             EventsApiLog.NotAcknowledged(log, events.Count, reason);
             return Error(StatusCodes.Status503ServiceUnavailable, $"Kafka did not acknowledge the events: {reason}; nothing is confirmed, send them again");
         }
