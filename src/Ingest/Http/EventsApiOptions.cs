@@ -52,7 +52,7 @@ public sealed class EventsApiOptions
     /// How long a stop (SIGTERM) lets requests in progress finish; with the producer's flush after it the process exits
     /// within 10 s.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(7);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>Whether the API listens on loopback only.</summary>
     public bool IsLoopbackOnly => Bind == "localhost" || (IPAddress.TryParse(Bind, out var address) && IPAddress.IsLoopback(address));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
+using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka.Embedded;
 
 namespace Shopstream.Silo.Cli;
@@ -61,6 +62,7 @@ internal static class IngestApiCommand
             LibrdkafkaLocator.EnsureLoaded();
             await using var producer = new KafkaRecordProducer(producerOptions);
             await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);
+            StopDeadline.Arm(app.Lifetime, api.ShutdownTimeout, "ingest-api");
             await Console.Error.WriteLineAsync(
                 $"ingest-api: POST {EventsApiHost.BaseAddress(app)}events -> topic {producerOptions.EventsTopic} at {producerOptions.BootstrapServers}" +
                 $"{(api.ApiKey is null ? " (anonymous)" : " (X-Api-Key required)")}; stop with Ctrl+C or SIGTERM");

@@ -105,6 +105,7 @@ internal static class SiloCommand
             app.MapPrometheusScrapingEndpoint("/metrics");
             app.MapShopstreamHealth(options);
             app.MapShopstreamApi();
+            StopDeadline.Arm(app.Lifetime, options.ShutdownTimeout, "silo");
             await app.StartAsync(ct);
             await Console.Error.WriteLineAsync(
                 $"silo: cluster '{options.ClusterId}', silo {advertisedIp}:{r.GetValue(siloPort)}, gateway {r.GetValue(gatewayPort)}, http://{web.Bind}:{web.Port}/dashboard");

@@ -68,7 +68,7 @@ public sealed class ShopstreamOptions
     /// How long a stop (SIGTERM) may drain before the host gives up on what is still running; the process exits within
     /// 10 s with the default.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(7);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>A projection failing for longer than this makes <c>/health/ready</c> answer 503 (see <see cref="IProjectionHealth"/>).</summary>
     public TimeSpan ProjectionFailingThreshold { get; set; } = TimeSpan.FromMinutes(1);
