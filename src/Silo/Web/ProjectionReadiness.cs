@@ -1,7 +1,7 @@
 namespace Shopstream.Silo.Web;
 
 /// <summary>The projection's part of the silo's readiness: a writer that keeps failing means rows are not becoming durable.</summary>
-internal static class ProjectionReadiness
+public static class ProjectionReadiness
 {
     /// <summary>Null when ready; else why not. A failure younger than <paramref name="threshold"/> is a retry in progress, not yet a problem.</summary>
     public static string? Check(DateTimeOffset? failingSince, DateTimeOffset now, TimeSpan threshold) =>

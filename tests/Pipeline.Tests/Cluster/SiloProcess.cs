@@ -45,8 +45,10 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="httpBind"><c>--http-bind</c>: loopback, or e.g. <c>0.0.0.0</c> to put the dashboard behind its key.</param>
     /// <param name="dashboardApiKey"><c>Shopstream__DashboardApiKey</c>, or none.</param>
     /// <param name="environment">More environment variables, e.g. <c>Shopstream__MetricsApiKey</c>.</param>
+    /// <param name="kafka">Another broker than the cluster's (its topics created there by the caller).</param>
     public static SiloProcess Start(
-        ClusterSettings settings, string httpBind = "127.0.0.1", string? dashboardApiKey = null, IReadOnlyDictionary<string, string>? environment = null)
+        ClusterSettings settings, string httpBind = "127.0.0.1", string? dashboardApiKey = null,
+        IReadOnlyDictionary<string, string>? environment = null, string? kafka = null)
     {
         var httpPort = SiloHostFactory.FreePort();
         var variables = settings.AsEnvironment().ToDictionary(StringComparer.Ordinal);
@@ -61,7 +63,7 @@ public sealed class SiloProcess : IAsyncDisposable
         return Launch(
         [
             "silo",
-            "--postgres", settings.Options.Postgres, "--kafka", settings.Options.Kafka,
+            "--postgres", settings.Options.Postgres, "--kafka", kafka ?? settings.Options.Kafka,
             "--silo-port", $"{SiloHostFactory.FreePort()}", "--gateway-port", $"{SiloHostFactory.FreePort()}",
             "--http-port", $"{httpPort}", "--http-bind", httpBind,
             // Silos talk over loopback even when HTTP binds every address.
