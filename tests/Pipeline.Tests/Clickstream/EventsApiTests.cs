@@ -199,7 +199,11 @@ public sealed class EventsApiTests(EventsApiFixture fixture) : IClassFixture<Eve
     public async Task Unreachable_kafka_is_answered_503_within_the_bound_and_ready_says_not_ready()
     {
         // librdkafka's own message timeout stays at its default (300 s): only the API's bound can answer in time.
-        await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = "127.0.0.1:" + Silo.Hosting.SiloHostFactory.FreePort() });
+        await using var producer = new KafkaRecordProducer(new KafkaProducerOptions
+        {
+            BootstrapServers = "127.0.0.1:" + Silo.Hosting.SiloHostFactory.FreePort(),
+            DisposeFlushTimeout = TimeSpan.FromSeconds(1),
+        });
         await using var app = await EventsApiHost.StartAsync(
             new EventsApiOptions { Port = 0, AckTimeout = TimeSpan.FromSeconds(2), ConcurrentRequests = 1, QueueLimit = 0 }, producer);
         using var http = new HttpClient { BaseAddress = EventsApiHost.BaseAddress(app), Timeout = TimeSpan.FromSeconds(60) };

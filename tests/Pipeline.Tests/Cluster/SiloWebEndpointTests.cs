@@ -279,7 +279,7 @@ public sealed class SiloWebEndpointTests(SiloWebFixture fixture) : IClassFixture
     {
         var stats = await JsonAsync(await http.GetAsync("api/stats"));
         return stats.GetProperty("activations").EnumerateObject()
-            .Where(a => a.Name.EndsWith("ProductGrain", StringComparison.Ordinal))
+            .Where(a => a.Name.StartsWith("Shopstream.Grains.Entities.ProductGrain,", StringComparison.Ordinal))
             .Sum(a => a.Value.GetInt32());
     }
 
