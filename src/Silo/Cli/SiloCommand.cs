@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Confluent.Kafka;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +74,8 @@ internal static class SiloCommand
 
             await SchemaMigrator.ApplyAsync(options.Postgres, ct);
 
-            // Orleans stops within this too: its lifecycle stages get the host's stop token and stop ungracefully once it fires.
+            // Orleans honours it (its stop turns ungraceful when the token fires); grain work that ignores the token, such as
+            // state saves retried against a PostgreSQL that refuses connections, is cut by StopDeadline below.
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
             builder.WebHost.UseUrls($"http://{(bindAddress?.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{web.Bind}]" : web.Bind)}:{web.Port}");
             builder.UseOrleans(silo =>
