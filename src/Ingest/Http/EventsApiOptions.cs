@@ -5,9 +5,8 @@ using Microsoft.Extensions.Configuration;
 namespace Shopstream.Ingest.Http;
 
 /// <summary>
-/// Settings of the clickstream ingest API (<c>POST /events</c>). Read from the <c>Shopstream</c> section:
-/// <c>Shopstream:IngestApiPort</c>, <c>Shopstream:IngestApiBind</c>, <c>Shopstream:IngestApiMaxBodyBytes</c> and
-/// <c>Shopstream:IngestApiKey</c> (environment variables <c>Shopstream__IngestApiKey</c>, ...).
+/// Settings of the clickstream ingest API (<c>POST /events</c>). Read from the <c>Shopstream</c> section, keys
+/// <c>Shopstream:IngestApi*</c> (environment variables <c>Shopstream__IngestApiKey</c>, ...).
 /// </summary>
 public sealed class EventsApiOptions
 {
@@ -15,6 +14,9 @@ public sealed class EventsApiOptions
 
     /// <summary>The header that carries the API key.</summary>
     public const string ApiKeyHeader = "X-Api-Key";
+
+    /// <summary>Rejections listed in one answer; the rest are only counted, so a hostile body cannot make a huge answer.</summary>
+    public const int MaxListedRejections = 100;
 
     /// <summary>TCP port; 0 picks a free one (tests, the in-process demo).</summary>
     public int Port { get; set; } = 8090;
@@ -25,8 +27,35 @@ public sealed class EventsApiOptions
     /// <summary>Largest request body accepted; a larger one is answered 413.</summary>
     public long MaxBodyBytes { get; set; } = 5 * 1024 * 1024;
 
+    /// <summary>Most events in one body; a body with more is answered 413 before anything is produced.</summary>
+    public int MaxEventsPerBody { get; set; } = 10_000;
+
     /// <summary>When set, every <c>POST /events</c> must carry it in <c>X-Api-Key</c>, else 401.</summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>Lets the API bind beyond loopback without <see cref="ApiKey"/>: anyone who reaches it may post events.</summary>
+    public bool AllowAnonymous { get; set; }
+
+    /// <summary><c>POST /events</c> requests started per second (a token bucket refilled every second); more wait in the queue or get 429.</summary>
+    public int RequestsPerSecond { get; set; } = 200;
+
+    /// <summary><c>POST /events</c> requests handled at the same time; more wait in the queue or get 429.</summary>
+    public int ConcurrentRequests { get; set; } = 32;
+
+    /// <summary>Requests that wait for a rate or concurrency permit; beyond it they are answered 429 at once.</summary>
+    public int QueueLimit { get; set; } = 64;
+
+    /// <summary>How long a request waits for Kafka to acknowledge its events before it is answered 503 (nothing confirmed).</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a stop (SIGTERM) lets requests in progress finish; with the producer's flush after it the process exits
+    /// within 10 s.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Whether the API listens on loopback only.</summary>
+    public bool IsLoopbackOnly => Bind == "localhost" || (IPAddress.TryParse(Bind, out var address) && IPAddress.IsLoopback(address));
 
     /// <summary>The settings found in <paramref name="configuration"/>, defaults for the rest.</summary>
     public static EventsApiOptions From(IConfiguration configuration)
@@ -34,26 +63,26 @@ public sealed class EventsApiOptions
         ArgumentNullException.ThrowIfNull(configuration);
         var options = new EventsApiOptions();
         var section = configuration.GetSection(Section);
-        if (section["IngestApiPort"] is { Length: > 0 } port)
-        {
-            options.Port = int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p)
-                ? p
-                : throw Invalid("IngestApiPort", $"must be a TCP port (was '{port}')");
-        }
+        options.Port = Number(section, "IngestApiPort", options.Port, "a TCP port");
         if (section["IngestApiBind"] is { Length: > 0 } bind)
         {
             options.Bind = bind;
         }
-        if (section["IngestApiMaxBodyBytes"] is { Length: > 0 } max)
-        {
-            options.MaxBodyBytes = long.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var m)
-                ? m
-                : throw Invalid("IngestApiMaxBodyBytes", $"must be a number of bytes (was '{max}')");
-        }
+        options.MaxBodyBytes = Number(section, "IngestApiMaxBodyBytes", options.MaxBodyBytes, "a number of bytes");
+        options.MaxEventsPerBody = Number(section, "IngestApiMaxEvents", options.MaxEventsPerBody, "a number of events");
         if (section["IngestApiKey"] is { Length: > 0 } key)
         {
             options.ApiKey = key;
         }
+        if (section["IngestApiAllowAnonymous"] is { Length: > 0 } anonymous)
+        {
+            options.AllowAnonymous = bool.TryParse(anonymous, out var a) ? a : throw Invalid("IngestApiAllowAnonymous", $"must be true or false (was '{anonymous}')");
+        }
+        options.RequestsPerSecond = Number(section, "IngestApiRequestsPerSecond", options.RequestsPerSecond, "a number of requests");
+        options.ConcurrentRequests = Number(section, "IngestApiConcurrentRequests", options.ConcurrentRequests, "a number of requests");
+        options.QueueLimit = Number(section, "IngestApiQueueLimit", options.QueueLimit, "a number of requests");
+        options.AckTimeout = Duration(section, "IngestApiAckTimeout", options.AckTimeout);
+        options.ShutdownTimeout = Duration(section, "ShutdownTimeout", options.ShutdownTimeout);
         return options;
     }
 
@@ -73,10 +102,64 @@ public sealed class EventsApiOptions
         {
             throw Invalid("IngestApiMaxBodyBytes", $"must be between 1024 and 1073741824 (was {MaxBodyBytes})");
         }
+        if (MaxEventsPerBody is < 1 or > 1_000_000)
+        {
+            throw Invalid("IngestApiMaxEvents", $"must be between 1 and 1000000 (was {MaxEventsPerBody})");
+        }
         if (ApiKey is not null && ApiKey.Length < 8)
         {
             throw Invalid("IngestApiKey", "must be at least 8 characters");
         }
+        if (ApiKey is null && !AllowAnonymous && !IsLoopbackOnly)
+        {
+            throw Invalid("IngestApiKey", $"is required when the API binds beyond loopback (Shopstream:IngestApiBind, --bind: {Bind}); " +
+                "set it, or set Shopstream:IngestApiAllowAnonymous=true (--allow-anonymous) to accept events from anyone");
+        }
+        if (RequestsPerSecond is < 1 or > 1_000_000)
+        {
+            throw Invalid("IngestApiRequestsPerSecond", $"must be between 1 and 1000000 (was {RequestsPerSecond})");
+        }
+        if (ConcurrentRequests is < 1 or > 100_000)
+        {
+            throw Invalid("IngestApiConcurrentRequests", $"must be between 1 and 100000 (was {ConcurrentRequests})");
+        }
+        if (QueueLimit is < 0 or > 100_000)
+        {
+            throw Invalid("IngestApiQueueLimit", $"must be between 0 and 100000 (was {QueueLimit})");
+        }
+        if (AckTimeout < TimeSpan.FromMilliseconds(100) || AckTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw Invalid("IngestApiAckTimeout", $"must be between 00:00:00.1 and 00:10:00 (was {AckTimeout})");
+        }
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw Invalid("ShutdownTimeout", $"must be between 00:00:00 and 00:10:00 (was {ShutdownTimeout})");
+        }
+    }
+
+    private static TimeSpan Duration(IConfigurationSection section, string key, TimeSpan fallback)
+    {
+        if (section[key] is not { Length: > 0 } text)
+        {
+            return fallback;
+        }
+        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Invalid(key, $"must be a time span such as 00:00:10 (was '{text}')");
+    }
+
+    private static int Number(IConfigurationSection section, string key, int fallback, string what) =>
+        (int)Number(section, key, (long)fallback, what, int.MaxValue);
+
+    private static long Number(IConfigurationSection section, string key, long fallback, string what, long max = long.MaxValue)
+    {
+        if (section[key] is not { Length: > 0 } text)
+        {
+            return fallback;
+        }
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= max
+            ? value
+            : throw Invalid(key, $"must be {what} (was '{text}')");
     }
 
     private static IngestException Invalid(string key, string problem) => new($"{Section}:{key} {problem}");

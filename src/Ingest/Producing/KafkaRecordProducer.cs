@@ -52,6 +52,12 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
 
     public string TopicFor(string streamNamespace) => options.TopicFor(streamNamespace);
 
+    /// <summary>
+    /// An admin client on this producer's connections (for readiness probes: it sees what the producer sees, without
+    /// connections of its own). Dispose it before the producer.
+    /// </summary>
+    public IAdminClient CreateAdminClient() => new DependentAdminClientBuilder(producer.Handle).Build();
+
     public async ValueTask ProduceAsync<TRecord>(
         string streamNamespace,
         string key,

@@ -87,7 +87,7 @@ public sealed class HttpIngestBench(int rate, int seconds, Action<string> log)
                     else
                     {
                         Interlocked.Add(ref accepted, result.Accepted);
-                        Interlocked.Add(ref rejected, result.Rejected.Count);
+                        Interlocked.Add(ref rejected, result.RejectedTotal);
                     }
                 }
                 catch (HttpRequestException)

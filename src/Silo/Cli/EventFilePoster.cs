@@ -26,7 +26,7 @@ internal sealed class EventFilePoster(HttpClient http, long maxBodyBytes)
             var result = await response.Content.ReadFromJsonAsync<EventsResponse>(cancellationToken)
                 ?? throw new HttpRequestException("POST /events answered without a body");
             accepted += result.Accepted;
-            rejected += result.Rejected.Count;
+            rejected += result.RejectedTotal;
         }
         return (accepted, rejected);
     }

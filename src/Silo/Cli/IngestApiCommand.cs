@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
+using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka.Embedded;
 
 namespace Shopstream.Silo.Cli;
@@ -25,14 +26,23 @@ internal static class IngestApiCommand
             }
         });
         var bind = new Option<string?>("--bind") { Description = "Address to bind to (default 127.0.0.1, or Shopstream__IngestApiBind)" };
-        var command = new Command("ingest-api", "Serve POST /events: validate clickstream events and produce them to Kafka") { kafka, port, bind };
+        var allowAnonymous = new Option<bool>("--allow-anonymous")
+        {
+            Description = "Accept events without a key when binding beyond loopback (or Shopstream__IngestApiAllowAnonymous=true)",
+        };
+        var command = new Command("ingest-api", "Serve POST /events: validate clickstream events and produce them to Kafka") { kafka, port, bind, allowAnonymous };
         command.SetAction(async (r, ct) =>
         {
             var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
             var api = EventsApiOptions.From(configuration);
             api.Port = r.GetValue(port) ?? api.Port;
             api.Bind = r.GetValue(bind) ?? api.Bind;
+            api.AllowAnonymous |= r.GetValue(allowAnonymous);
             var producerOptions = ProducerOptions(configuration, r.GetValue(kafka));
+            // librdkafka retries a message for 300 s by default; past the API's bound nobody waits for it any more.
+            producerOptions.ClientSettings.TryAdd("message.timeout.ms", $"{(long)api.AckTimeout.TotalMilliseconds}");
+            // What is left at exit belongs to requests already answered 503; do not hold the exit for it.
+            producerOptions.DisposeFlushTimeout = TimeSpan.FromSeconds(2);
             if (string.IsNullOrWhiteSpace(producerOptions.BootstrapServers))
             {
                 await Console.Error.WriteLineAsync("--kafka (or SHOPSTREAM_KAFKA, Shopstream__Kafka) is required");
@@ -52,17 +62,13 @@ internal static class IngestApiCommand
             LibrdkafkaLocator.EnsureLoaded();
             await using var producer = new KafkaRecordProducer(producerOptions);
             await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);
+            StopDeadline.Arm(app.Lifetime, api.ShutdownTimeout, "ingest-api");
             await Console.Error.WriteLineAsync(
                 $"ingest-api: POST {EventsApiHost.BaseAddress(app)}events -> topic {producerOptions.EventsTopic} at {producerOptions.BootstrapServers}" +
-                $"{(api.ApiKey is null ? "" : " (X-Api-Key required)")}; stop with Ctrl+C");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await app.StopAsync(CancellationToken.None);
+                $"{(api.ApiKey is null ? " (anonymous)" : " (X-Api-Key required)")}; stop with Ctrl+C or SIGTERM");
+            // The host's console lifetime turns SIGTERM and Ctrl+C into a stop; this returns once the host has stopped
+            // (within Shopstream:ShutdownTimeout), and the producer is flushed for at most 2 s after it.
+            await app.WaitForShutdownAsync(ct);
             return 0;
         });
         return command;

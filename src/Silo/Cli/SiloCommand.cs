@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Confluent.Kafka;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Shopstream.Grains;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Http;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Storage;
 using Shopstream.Silo.Web;
@@ -50,10 +52,20 @@ internal static class SiloCommand
                 Bind = r.GetValue(httpBind)!,
                 Port = r.GetValue(httpPort),
                 DashboardApiKey = builder.Configuration[$"{ShopstreamOptions.Section}:DashboardApiKey"],
+                MetricsApiKey = builder.Configuration[$"{ShopstreamOptions.Section}:MetricsApiKey"],
             };
             if (!IPAddress.TryParse(web.Bind, out var bindAddress) && web.Bind != "localhost")
             {
                 await Console.Error.WriteLineAsync($"--http-bind: '{web.Bind}' is not an IP address");
+                return 2;
+            }
+            try
+            {
+                web.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"silo: {ex.Message}");
                 return 2;
             }
             var advertisedIp = r.GetValue(advertised) is { } a
@@ -62,7 +74,9 @@ internal static class SiloCommand
 
             await SchemaMigrator.ApplyAsync(options.Postgres, ct);
 
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(40));
+            // Orleans honours it (its stop turns ungraceful when the token fires); grain work that ignores the token, such as
+            // state saves retried against a PostgreSQL that refuses connections, is cut by StopDeadline below.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
             builder.WebHost.UseUrls($"http://{(bindAddress?.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{web.Bind}]" : web.Bind)}:{web.Port}");
             builder.UseOrleans(silo =>
             {
@@ -76,6 +90,9 @@ internal static class SiloCommand
                 silo.AddDashboard();
             });
             builder.Services.AddSingleton(web);
+            builder.Services.AddSingleton(_ => new KafkaReadinessProbe(
+                new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(options.KafkaClient)) { BootstrapServers = options.Kafka }).Build(),
+                options.ProductsTopic, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
             builder.Services.AddSingleton(sp => new KafkaStreamMetrics(sp.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka)));
             builder.Services.AddOpenTelemetry().WithMetrics(m => m
                 .AddMeter(PipelineMetrics.MeterName, "Microsoft.Orleans")
@@ -83,12 +100,13 @@ internal static class SiloCommand
 
             var app = builder.Build();
             app.Services.GetRequiredService<KafkaStreamMetrics>();
-            var guard = new DashboardGuard(web);
+            var guard = new WebKeyGuard(web);
             app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
             app.MapOrleansDashboard("/dashboard");
             app.MapPrometheusScrapingEndpoint("/metrics");
             app.MapShopstreamHealth(options);
             app.MapShopstreamApi();
+            StopDeadline.Arm(app.Lifetime, options.ShutdownTimeout, "silo");
             await app.StartAsync(ct);
             await Console.Error.WriteLineAsync(
                 $"silo: cluster '{options.ClusterId}', silo {advertisedIp}:{r.GetValue(siloPort)}, gateway {r.GetValue(gatewayPort)}, http://{web.Bind}:{web.Port}/dashboard");

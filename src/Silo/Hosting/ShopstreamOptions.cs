@@ -64,6 +64,15 @@ public sealed class ShopstreamOptions
     /// </summary>
     public int MemoryLimitMb { get; set; }
 
+    /// <summary>
+    /// How long a stop (SIGTERM) may drain before the host gives up on what is still running; the process exits within
+    /// 10 s with the default.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>A projection failing for longer than this makes <c>/health/ready</c> answer 503 (see <see cref="IProjectionHealth"/>).</summary>
+    public TimeSpan ProjectionFailingThreshold { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Throws with a message naming the bad key.</summary>
     public void Validate()
     {
@@ -106,6 +115,14 @@ public sealed class ShopstreamOptions
         if (MemoryLimitMb != 0 && MemoryLimitMb < 256)
         {
             throw new ArgumentException($"setting {Section}:{nameof(MemoryLimitMb)} must be 0 (no budget) or at least 256 (was {MemoryLimitMb})");
+        }
+        if (ShutdownTimeout < TimeSpan.Zero || ShutdownTimeout > TimeSpan.FromMinutes(10))
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(ShutdownTimeout)} must be between 00:00:00 and 00:10:00 (was {ShutdownTimeout})");
+        }
+        if (ProjectionFailingThreshold < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(ProjectionFailingThreshold)} must not be negative (was {ProjectionFailingThreshold})");
         }
         try
         {

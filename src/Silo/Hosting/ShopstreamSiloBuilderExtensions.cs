@@ -107,6 +107,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddOptions<ProjectionWriterOptions>();
         silo.Services.AddSingleton<PostgresProjectionWriter>();
         silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
+        silo.Services.AddSingleton<IProjectionHealth>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Shopstream.Grains;
 using Shopstream.Grains.Projection;
+using Shopstream.Silo.Hosting;
 
 namespace Shopstream.Silo.Projection;
 
@@ -15,7 +16,7 @@ namespace Shopstream.Silo.Projection;
 /// While PostgreSQL is unreachable it retries (grains wait, so the pull slows down instead of losing data).
 /// A row PostgreSQL refuses as data (a value out of range, say) becomes a rejected record.
 /// </summary>
-public sealed partial class PostgresProjectionWriter : IProjectionWriter, IAsyncDisposable
+public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProjectionHealth, IAsyncDisposable
 {
     private static readonly Meter Meter = new(PipelineMetrics.MeterName);
     private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("shopstream.projection.batch.size", "{row}", "Rows per projection batch");

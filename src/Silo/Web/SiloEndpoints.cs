@@ -1,4 +1,4 @@
-using Confluent.Kafka;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -8,6 +8,8 @@ using Orleans.Runtime;
 using Shopstream.Grains;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Http;
+using Shopstream.Ingest.Sources;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
 
@@ -19,16 +21,19 @@ internal static class SiloEndpoints
     public static IEndpointRouteBuilder MapShopstreamApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapGet("/products/{source}/{id:long}", (string source, long id, IGrainFactory grains) =>
-            Entity(grains.GetGrain<IProductGrain>($"{source}:{id}").GetAsync()));
-        api.MapGet("/carts/{source}/{id:long}", (string source, long id, IGrainFactory grains) =>
-            Entity(grains.GetGrain<ICartGrain>($"{source}:{id}").GetAsync()));
-        api.MapGet("/users/{source}/{id:long}", (string source, long id, IGrainFactory grains) =>
-            Entity(grains.GetGrain<IUserGrain>($"{source}:{id}").GetAsync()));
+        // Unknown sources and malformed ids are answered before GetGrain: each distinct key would otherwise activate a grain.
+        api.MapGet("/products/{source}/{id}", (string source, string id, IGrainFactory grains) =>
+            Entity(source, id, key => grains.GetGrain<IProductGrain>(key).GetAsync()));
+        api.MapGet("/carts/{source}/{id}", (string source, string id, IGrainFactory grains) =>
+            Entity(source, id, key => grains.GetGrain<ICartGrain>(key).GetAsync()));
+        api.MapGet("/users/{source}/{id}", (string source, string id, IGrainFactory grains) =>
+            Entity(source, id, key => grains.GetGrain<IUserGrain>(key).GetAsync()));
         api.MapGet("/stats", async (IServiceProvider services, ILocalSiloDetails silo, IGrainFactory grains) =>
         {
             var stats = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            var management = grains.GetGrain<IManagementGrain>(0);
+            var hosts = await management.GetHosts(onlyActive: true);
+            var activations = await management.GetSimpleGrainStatistics();
             var partitions = stats.Snapshot();
             return Results.Ok(new
             {
@@ -36,6 +41,9 @@ internal static class SiloEndpoints
                 clusterSilos = hosts.Keys.Select(h => h.ToString()).Order(StringComparer.Ordinal),
                 consumed = stats.TotalConsumed,
                 rejected = stats.TotalRejected,
+                activations = activations.GroupBy(a => a.GrainType, StringComparer.Ordinal)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .ToDictionary(g => g.Key, g => g.Sum(a => a.ActivationCount), StringComparer.Ordinal),
                 grains = PipelineMetrics.Snapshot().ToDictionary(p => p.Key, p => new { applied = p.Value.Applied, ignored = p.Value.Ignored }),
                 partitions = partitions.Select(p => new
                 {
@@ -50,39 +58,55 @@ internal static class SiloEndpoints
     public static IEndpointRouteBuilder MapShopstreamHealth(this IEndpointRouteBuilder app, ShopstreamOptions options)
     {
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/health/ready", async (IServiceProvider services, NpgsqlDataSource db, CancellationToken ct) =>
+        app.MapGet("/health/ready", async (IServiceProvider services, NpgsqlDataSource db, KafkaReadinessProbe kafka, CancellationToken ct) =>
         {
             var checks = new Dictionary<string, string>(StringComparer.Ordinal);
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                await using var command = db.CreateCommand("SELECT 1");
-                await command.ExecuteScalarAsync(timeout.Token);
-                checks["postgres"] = "ok";
-            }
-            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
-            {
-                checks["postgres"] = "unreachable: " + ex.Message;
-            }
-            try
-            {
-                using var admin = new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(options.KafkaClient)) { BootstrapServers = options.Kafka }).Build();
-                await Task.Run(() => admin.GetMetadata(options.ProductsTopic, TimeSpan.FromSeconds(3)), ct);
-                checks["kafka"] = "ok";
-            }
-            catch (KafkaException ex)
-            {
-                checks["kafka"] = "unreachable: " + ex.Error.Reason;
-            }
+            var postgres = PostgresAsync(db, ct);
+            checks["kafka"] = await kafka.ProblemAsync() ?? "ok";
+            checks["postgres"] = await postgres;
+            checks["projection"] = ProjectionReadiness.Check(
+                services.GetService<IProjectionHealth>()?.FailingSince, TimeProvider.System.GetUtcNow(), options.ProjectionFailingThreshold) ?? "ok";
             var owned = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka).Snapshot().Count(p => p.OwnedHere);
             checks["queues"] = $"{owned} partitions read here";
-            var ready = checks["postgres"] == "ok" && checks["kafka"] == "ok";
+            var ready = checks["postgres"] == "ok" && checks["kafka"] == "ok" && checks["projection"] == "ok";
             return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
         });
         return app;
     }
 
-    private static async Task<IResult> Entity<T>(Task<EntitySnapshot<T>?> snapshot) =>
-        await snapshot is { } s ? Results.Ok(s) : Results.NotFound();
+    private static async Task<string> PostgresAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(3));
+            await using var command = db.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return "ok";
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return "unreachable: " + ex.Message;
+        }
+    }
+
+    /// <summary>The grain's snapshot; 404 for a source the pipeline does not ingest, 400 for an id that is not a record id.</summary>
+    private static async Task<IResult> Entity<T>(string source, string id, Func<string, Task<EntitySnapshot<T>?>> lookup)
+    {
+        if (!SourceNames.All.Contains(source, StringComparer.Ordinal))
+        {
+            return Results.NotFound(new { error = $"unknown source; known: {string.Join(", ", SourceNames.All)}" });
+        }
+        if (EntityId(id) is not { } number)
+        {
+            return Results.BadRequest(new { error = $"the id must be 1-{MaxIdDigits} digits" });
+        }
+        return await lookup($"{source}:{number}") is { } snapshot ? Results.Ok(snapshot) : Results.NotFound(new { error = "no such entity" });
+    }
+
+    private const int MaxIdDigits = 18;
+
+    /// <summary>The record id as the ingest keys it (a non-negative integer), or null; short and digits only.</summary>
+    private static long? EntityId(string id) =>
+        id.Length is > 0 and <= MaxIdDigits && id.All(char.IsAsciiDigit) ? long.Parse(id, NumberStyles.None, CultureInfo.InvariantCulture) : null;
 }

@@ -8,14 +8,18 @@ using Shopstream.Streaming.Kafka.Embedded;
 
 namespace Shopstream.Pipeline.Tests.Clickstream;
 
-/// <summary>The real ingest API on a free loopback port, with an API key and a 64 KB body limit, producing to fresh topics.</summary>
+/// <summary>
+/// The real ingest API on a free loopback port, with an API key, a 64 KB body limit and at most 150 events per body,
+/// producing to fresh topics.
+/// </summary>
 public sealed class EventsApiFixture : IAsyncLifetime, IDisposable
 {
     public const string ApiKey = "test-key-5f2c9a";
     public const long MaxBodyBytes = 64 * 1024;
+    public const int MaxEventsPerBody = 150;
     private const int Partitions = 2;
 
-    private KafkaRecordProducer producer = null!;
+    public KafkaRecordProducer Producer { get; private set; } = null!;
     private WebApplication app = null!;
     private IConsumer<byte[], byte[]> consumer = null!;
 
@@ -31,13 +35,13 @@ public sealed class EventsApiFixture : IAsyncLifetime, IDisposable
     {
         SharedBroker.Instance.CreateTopic(EventsTopic, Partitions);
         SharedBroker.Instance.CreateTopic(RejectedTopic, Partitions);
-        producer = new KafkaRecordProducer(new KafkaProducerOptions
+        Producer = new KafkaRecordProducer(new KafkaProducerOptions
         {
             BootstrapServers = SharedBroker.Instance.BootstrapServers,
             EventsTopic = EventsTopic,
             RejectedTopic = RejectedTopic,
         });
-        app = await EventsApiHost.StartAsync(new EventsApiOptions { Port = 0, ApiKey = ApiKey, MaxBodyBytes = MaxBodyBytes }, producer);
+        app = await EventsApiHost.StartAsync(new EventsApiOptions { Port = 0, ApiKey = ApiKey, MaxBodyBytes = MaxBodyBytes, MaxEventsPerBody = MaxEventsPerBody }, Producer);
         BaseAddress = EventsApiHost.BaseAddress(app);
         LibrdkafkaLocator.EnsureLoaded();
         consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
@@ -60,6 +64,6 @@ public sealed class EventsApiFixture : IAsyncLifetime, IDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        await producer.DisposeAsync();
+        await Producer.DisposeAsync();
     }
 }

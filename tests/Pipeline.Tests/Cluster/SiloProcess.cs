@@ -44,15 +44,48 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <param name="settings">The cluster to join, given as <c>Shopstream__*</c> environment variables.</param>
     /// <param name="httpBind"><c>--http-bind</c>: loopback, or e.g. <c>0.0.0.0</c> to put the dashboard behind its key.</param>
     /// <param name="dashboardApiKey"><c>Shopstream__DashboardApiKey</c>, or none.</param>
-    public static SiloProcess Start(ClusterSettings settings, string httpBind = "127.0.0.1", string? dashboardApiKey = null)
+    /// <param name="environment">More environment variables, e.g. <c>Shopstream__MetricsApiKey</c>.</param>
+    /// <param name="kafka">Another broker than the cluster's (its topics created there by the caller).</param>
+    public static SiloProcess Start(
+        ClusterSettings settings, string httpBind = "127.0.0.1", string? dashboardApiKey = null,
+        IReadOnlyDictionary<string, string>? environment = null, string? kafka = null)
+    {
+        var httpPort = SiloHostFactory.FreePort();
+        var variables = settings.AsEnvironment().ToDictionary(StringComparer.Ordinal);
+        if (dashboardApiKey is not null)
+        {
+            variables[$"{ShopstreamOptions.Section}__DashboardApiKey"] = dashboardApiKey;
+        }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            variables[key] = value;
+        }
+        return Launch(
+        [
+            "silo",
+            "--postgres", settings.Options.Postgres, "--kafka", kafka ?? settings.Options.Kafka,
+            "--silo-port", $"{SiloHostFactory.FreePort()}", "--gateway-port", $"{SiloHostFactory.FreePort()}",
+            "--http-port", $"{httpPort}", "--http-bind", httpBind,
+            // Silos talk over loopback even when HTTP binds every address.
+            "--advertised-ip", "127.0.0.1",
+        ], variables, httpPort);
+    }
+
+    /// <summary><c>shopstream ingest-api --kafka <paramref name="kafka"/> --port (free)</c> with more arguments and <c>Shopstream__*</c> variables.</summary>
+    public static SiloProcess StartIngestApi(string kafka, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var httpPort = SiloHostFactory.FreePort();
+        return Launch(["ingest-api", "--kafka", kafka, "--port", $"{httpPort}", .. arguments], environment ?? new Dictionary<string, string>(), httpPort);
+    }
+
+    private static SiloProcess Launch(IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment, int httpPort)
     {
         var app = Path.Combine(AppContext.BaseDirectory, "shopstream.dll");
         if (!File.Exists(app))
         {
-            throw new FileNotFoundException("the silo's shopstream.dll is not in the test output (tests/Pipeline.Tests references src/Silo)", app);
+            throw new FileNotFoundException("shopstream.dll is not in the test output (tests/Pipeline.Tests references src/Silo)", app);
         }
-        var httpPort = SiloHostFactory.FreePort();
-        // A watchdog shell: the silo dies with the test process even when that is killed before disposing this.
+        // A watchdog shell: the child dies with the test process even when that is killed before disposing this.
         var psi = new ProcessStartInfo("bash")
         {
             RedirectStandardOutput = true,
@@ -60,16 +93,7 @@ public sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
-        foreach (var argument in new[]
-        {
-            "-c", Watchdog, "shopstream-silo",
-            app, "silo",
-            "--postgres", settings.Options.Postgres, "--kafka", settings.Options.Kafka,
-            "--silo-port", $"{SiloHostFactory.FreePort()}", "--gateway-port", $"{SiloHostFactory.FreePort()}",
-            "--http-port", $"{httpPort}", "--http-bind", httpBind,
-            // Silos talk over loopback even when HTTP binds every address.
-            "--advertised-ip", "127.0.0.1",
-        })
+        foreach (var argument in new[] { "-c", Watchdog, "shopstream-child", app }.Concat(arguments))
         {
             psi.ArgumentList.Add(argument);
         }
@@ -78,28 +102,39 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             psi.Environment.Remove(inherited);
         }
-        foreach (var (key, value) in settings.AsEnvironment())
+        foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
-        }
-        if (dashboardApiKey is not null)
-        {
-            psi.Environment[$"{ShopstreamOptions.Section}__DashboardApiKey"] = dashboardApiKey;
         }
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var silo = new SiloProcess(process, httpPort);
-        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        var child = new SiloProcess(process, httpPort);
+        process.OutputDataReceived += (_, e) => child.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return silo;
+        return child;
     }
 
-    /// <summary>Waits for <c>/health/ready</c> to answer 200; fails with the process's output if it exits or times out.</summary>
-    public async Task WaitReadyAsync(TimeSpan timeout)
+    /// <summary>Waits for the process to exit by itself; returns its exit code. Throws if it still runs after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"shopstream did not exit within {timeout.TotalSeconds:0} s:\n{Log}");
+        }
+        return process.ExitCode;
+    }
+
+    /// <summary>Waits for <paramref name="path"/> to answer 200; fails with the process's output if it exits or times out.</summary>
+    public async Task WaitReadyAsync(TimeSpan timeout, string path = "health/ready")
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
@@ -111,7 +146,7 @@ public sealed class SiloProcess : IAsyncDisposable
             }
             try
             {
-                using var response = await http.GetAsync("health/ready");
+                using var response = await http.GetAsync(path);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
@@ -145,16 +180,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 throw new InvalidOperationException($"pkill found no silo under the watchdog {process.Id}:\n{Log}");
             }
         }
-        using var wait = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(wait.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"shopstream silo did not stop within {timeout.TotalSeconds:0} s of SIGTERM:\n{Log}");
-        }
-        return process.ExitCode;
+        return await WaitForExitAsync(timeout);
     }
 
     public async ValueTask DisposeAsync()

@@ -9,11 +9,20 @@ namespace Shopstream.Pipeline.Tests.Cluster;
 /// <summary>The web host of <c>shopstream silo</c>, served by real silo processes: entity API, stats, health, metrics, dashboard.</summary>
 public sealed class SiloWebEndpointTests(SiloWebFixture fixture) : IClassFixture<SiloWebFixture>
 {
-    private static HttpClient Client(SiloProcess silo) => new() { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A client that presents the key: silos beyond loopback answer only to it (loopback ignores it).</summary>
+    private static HttpClient Client(SiloProcess silo, string? apiKey = SiloWebFixture.DashboardApiKey)
+    {
+        var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (apiKey is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+        }
+        return http;
+    }
 
     private static async Task<HttpResponseMessage> GetDashboardAsync(SiloProcess silo, string? apiKey = null, string? basicAuthPassword = null)
     {
-        using var http = Client(silo);
+        using var http = Client(silo, apiKey: null);
         using var request = new HttpRequestMessage(HttpMethod.Get, "dashboard/");
         if (apiKey is not null)
         {
@@ -185,22 +194,107 @@ public sealed class SiloWebEndpointTests(SiloWebFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task Dashboard_beyond_loopback_without_a_configured_key_answers_403()
-    {
-        using var response = await GetDashboardAsync(fixture.ExposedWithoutKey, apiKey: SiloWebFixture.DashboardApiKey);
-
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-    }
-
-    [Fact]
     public async Task Health_beyond_loopback_needs_no_key()
     {
         // Container health checks probe /health/ready without credentials.
-        using var http = Client(fixture.ExposedWithoutKey);
+        using var http = Client(fixture.Exposed, apiKey: null);
 
-        using var response = await http.GetAsync("health/ready");
+        using var ready = await http.GetAsync("health/ready");
+        using var live = await http.GetAsync("health/live");
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("api/users/fakestore/1")]
+    [InlineData("api/products/fakestore/1")]
+    [InlineData("api/stats")]
+    [InlineData("metrics")]
+    public async Task Data_beyond_loopback_without_the_key_answers_401_json(string path)
+    {
+        using var anonymous = Client(fixture.Exposed, apiKey: null);
+        using var wrong = Client(fixture.Exposed, apiKey: "not-the-key");
+
+        using var withoutKey = await anonymous.GetAsync(path);
+        using var withWrongKey = await wrong.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, withWrongKey.StatusCode);
+        Assert.StartsWith("missing or wrong X-Api-Key", JsonDocument.Parse(await withoutKey.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task User_api_beyond_loopback_answers_200_with_the_key()
+    {
+        var sample = Fixtures.Load("fakestore", "users")[0];
+        using var http = Client(fixture.Exposed);
+
+        var user = await JsonAsync(await http.GetAsync($"api/users/fakestore/{sample.GetProperty("id").GetInt64()}"));
+
+        Assert.Equal(sample.GetProperty("id").GetInt64(), user.GetProperty("record").GetProperty("id").GetInt64());
+    }
+
+    [Fact]
+    public async Task Metrics_key_opens_metrics_and_nothing_else()
+    {
+        using var http = Client(fixture.ExposedWithMetricsKey, apiKey: SiloWebFixture.MetricsApiKey);
+
+        using var metrics = await http.GetAsync("metrics");
+        using var stats = await http.GetAsync("api/stats");
+        using var user = await http.GetAsync("api/users/fakestore/1");
+
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, stats.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, user.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_sources_and_malformed_ids_are_answered_without_activating_grains()
+    {
+        using var http = Client(fixture.Loopback);
+        var before = await ProductGrainActivationsAsync(http);
+        var random = new Random(15);
+        var statuses = new List<HttpStatusCode>();
+
+        for (var i = 0; i < 40; i++)
+        {
+            var source = new string(Enumerable.Range(0, 4096).Select(_ => (char)('a' + random.Next(26))).ToArray());
+            using var unknownSource = await http.GetAsync($"api/products/{source}/{i}");
+            statuses.Add(unknownSource.StatusCode);
+        }
+        var malformed = new List<HttpStatusCode>();
+        foreach (var id in new[] { "abc", "1x", "-1", "1234567890123456789", new string('9', 4096), "%00" })
+        {
+            using var response = await http.GetAsync($"api/products/fakestore/{id}");
+            malformed.Add(response.StatusCode);
+        }
+        var after = await ProductGrainActivationsAsync(http);
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.NotFound, s));
+        Assert.All(malformed, s => Assert.Equal(HttpStatusCode.BadRequest, s));
+        // Idle grains may deactivate meanwhile, so the count may fall; each of the 46 keys would have raised it by one.
+        Assert.True(after <= before, $"product grain activations went from {before} to {after}");
+    }
+
+    private static async Task<int> ProductGrainActivationsAsync(HttpClient http)
+    {
+        var stats = await JsonAsync(await http.GetAsync("api/stats"));
+        return stats.GetProperty("activations").EnumerateObject()
+            .Where(a => a.Name.StartsWith("Shopstream.Grains.Entities.ProductGrain,", StringComparison.Ordinal))
+            .Sum(a => a.Value.GetInt32());
+    }
+
+    [Fact]
+    public async Task Silo_beyond_loopback_without_a_key_refuses_to_start_naming_the_setting()
+    {
+        await using var silo = SiloProcess.Start(fixture.Settings, httpBind: "0.0.0.0");
+
+        var exitCode = await silo.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Shopstream:DashboardApiKey", silo.Log, StringComparison.Ordinal);
     }
 
     [Fact]

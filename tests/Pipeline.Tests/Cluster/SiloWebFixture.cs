@@ -6,11 +6,13 @@ namespace Shopstream.Pipeline.Tests.Cluster;
 
 /// <summary>
 /// One cluster of three <c>shopstream silo</c> processes on a fresh database and the shared broker, with the bundled
-/// snapshot ingested: one silo's web host on loopback, two bound to every address (with and without a dashboard key).
+/// snapshot ingested: one silo's web host on loopback, two bound to every address (with the key, one also with a metrics key).
 /// </summary>
 public sealed class SiloWebFixture : IAsyncLifetime
 {
     public const string DashboardApiKey = "test-dashboard-key";
+
+    public const string MetricsApiKey = "test-metrics-key";
 
     public ClusterSettings Settings { get; private set; } = null!;
 
@@ -20,10 +22,10 @@ public sealed class SiloWebFixture : IAsyncLifetime
     /// <summary>HTTP on 0.0.0.0 with <see cref="DashboardApiKey"/>: the dashboard needs the key.</summary>
     public SiloProcess Exposed { get; private set; } = null!;
 
-    /// <summary>HTTP on 0.0.0.0 without a key: the dashboard is off.</summary>
-    public SiloProcess ExposedWithoutKey { get; private set; } = null!;
+    /// <summary>HTTP on 0.0.0.0 with <see cref="DashboardApiKey"/> and <see cref="MetricsApiKey"/> (which opens only <c>/metrics</c>).</summary>
+    public SiloProcess ExposedWithMetricsKey { get; private set; } = null!;
 
-    public IReadOnlyList<SiloProcess> Silos => [Loopback, Exposed, ExposedWithoutKey];
+    public IReadOnlyList<SiloProcess> Silos => [Loopback, Exposed, ExposedWithMetricsKey];
 
     public async Task InitializeAsync()
     {
@@ -32,7 +34,8 @@ public sealed class SiloWebFixture : IAsyncLifetime
         {
             Loopback = SiloProcess.Start(Settings);
             Exposed = SiloProcess.Start(Settings, httpBind: "0.0.0.0", dashboardApiKey: DashboardApiKey);
-            ExposedWithoutKey = SiloProcess.Start(Settings, httpBind: "0.0.0.0");
+            ExposedWithMetricsKey = SiloProcess.Start(Settings, httpBind: "0.0.0.0", dashboardApiKey: DashboardApiKey,
+                environment: new Dictionary<string, string> { ["Shopstream__MetricsApiKey"] = MetricsApiKey });
             await Task.WhenAll(Silos.Select(s => s.WaitReadyAsync(TimeSpan.FromSeconds(90))));
 
             await using var producer = Settings.Producer();
@@ -49,7 +52,7 @@ public sealed class SiloWebFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var silo in new[] { Loopback, Exposed, ExposedWithoutKey }.Where(s => s is not null))
+        foreach (var silo in new[] { Loopback, Exposed, ExposedWithMetricsKey }.Where(s => s is not null))
         {
             await silo.DisposeAsync();
         }
