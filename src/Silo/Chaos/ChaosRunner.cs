@@ -186,9 +186,9 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
             {
                 Produce(producer, options.ProductsTopic, messages, next, input.BandStarts[k], ct);
                 await WaitAsync(progress, scenario, ct);
-                var (victim, before) = await SiloStats.AnyReadingPartitionsAsync(http, [.. ports.Select(p => p.Http)], random, TimeSpan.FromSeconds(120), ct);
+                var (victim, before) = await SiloStats.AnyReadingPartitionsAsync(http, [.. ports.Select(p => p.Http)], options.ProductsTopic, random, TimeSpan.FromSeconds(120), ct);
                 Produce(producer, options.ProductsTopic, messages, input.BandStarts[k], input.FaultsAt[k], ct);
-                var hit = await SiloStats.WaitUntilReadAsync(http, ports[victim].Http, before.Consumed, TimeSpan.FromSeconds(60), ct);
+                var hit = await SiloStats.WaitUntilReadAsync(http, ports[victim].Http, options.ProductsTopic, before.Consumed, TimeSpan.FromSeconds(60), ct);
                 silos[victim].Kill(entireProcessTree: true);
                 lagAtFault = Math.Min(lagAtFault, hit.Lag);
                 log($"  {scenario}: SIGKILL silo process {silos[victim].Id} after {input.FaultsAt[k]:N0} messages, " +
