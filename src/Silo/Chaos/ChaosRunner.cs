@@ -125,7 +125,7 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
                 await RunHostUntilCaughtUpAsync(recreated, scenario, ct);
                 recovery = faultEnded.Elapsed.TotalSeconds;
             }
-            var produced = messages.Count * (duplicates ? 2 : 1) * (replay ? 3 : 1);
+            var produced = messages.Count * (duplicates ? 2 : 1) * (replay ? 2 : 1);
             var counts = await ChaosVerifier.VerifyAsync(db, input.Expected, input.ExpectedRejections, ct);
             return Report(new ChaosOutcome(scenario, produced, faults, counts.Lost, counts.AppliedTwice, counts.Mismatched, counts.Rejected,
                 Math.Round(fault is null ? 0 : recovery, 1), counts.Audited, input.Entities, input.BandEntities, lagAtFault, terminated, retries.Retries));
