@@ -90,24 +90,27 @@ public sealed class PostgresMembershipFailoverTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Single-version entities (source <c>band</c>) until the stop and three chunks beyond, so that whatever is in flight
-    /// at the stop has no later version; then version 1 of every product, user and cart, then version 2 of each. Small
+    /// Single-version entities (source <c>band</c>), a burst and then chunks until three beyond the stop, so that whatever
+    /// is in flight at the stop has no later version; then version 1 of every product, user and cart, then version 2 of each. Small
     /// paced chunks. Returns the number of band entities per topic.
     /// </summary>
     private static async Task<int> StreamAsync(RawProducer producer, ClusterSettings settings, Task stopped)
     {
         var o = settings.Options;
         var band = 0;
-        for (var beyond = 0; beyond < 3; beyond += stopped.IsCompleted ? 1 : 0)
+        // A burst first, so that the victim holds many records it has read but not yet applied when it stops; then
+        // small chunks until three beyond the stop.
+        for (var (chunk, beyond) = (500, 0); beyond < 3; chunk = 50)
         {
-            await Task.WhenAll(Enumerable.Range(band + 1, 50).SelectMany(i => new[]
+            beyond += stopped.IsCompleted ? 1 : 0;
+            await Task.WhenAll(Enumerable.Range(band + 1, chunk).SelectMany(i => new[]
             {
                 producer.SendAsync(o.ProductsTopic, StreamNamespaces.Products, $"band:{i}", new ProductRecord { Source = "band", Id = i, Title = "b", Price = i + 0.25m }, 1),
                 producer.SendAsync(o.UsersTopic, StreamNamespaces.Users, $"band:{i}", new UserRecord { Source = "band", Id = i, Username = $"b-{i}" }, 1),
                 producer.SendAsync(o.CartsTopic, StreamNamespaces.Carts, $"band:{i}",
                     new CartRecord { Source = "band", Id = i, UserId = i, Lines = [new CartLine(i, 2, 1m)] }, 1),
             }));
-            band += 50;
+            band += chunk;
             await Task.Delay(100);
         }
         foreach (var version in new long[] { 1, 2 })
