@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
-using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Silo.Bench;
 using Shopstream.Silo.Hosting;
@@ -16,8 +16,9 @@ namespace Shopstream.Silo.Chaos;
 
 /// <summary>
 /// Runs fault scenarios end to end against real PostgreSQL and the embedded Kafka-protocol broker. Each scenario
-/// gets its own database and topics, produces a known sequence of product updates, injects its faults while
-/// the silo consumes, waits until everything is committed and compares the tables with what the input implies.
+/// gets its own database and topics, produces a known sequence of product updates (<see cref="ChaosInput"/>), injects
+/// its faults while the silo consumes, waits until everything is committed and compares the tables with what the input
+/// implies. What is in flight at a fault is single-version records only, and the fault must find some uncommitted.
 /// A trigger audits every row write, so an effect applied twice is seen even when the final table is right.
 /// </summary>
 public sealed class ChaosRunner(string postgres, int records, Action<string> log, Func<CancellationToken, Task>? restartPostgres = null) : IAsyncDisposable
@@ -27,35 +28,38 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
     private readonly Lazy<EmbeddedKafkaBroker> broker = new(() => EmbeddedKafkaBroker.Start());
     private readonly Random random = new();
 
-    private int Entities => Math.Max(1, records / 5);
-
     public async Task<ChaosOutcome> RunAsync(string scenario, CancellationToken ct)
     {
-        log($"chaos {scenario}: {records:N0} records to {Entities:N0} entities");
+        log($"chaos {scenario}: {records:N0} records");
         return scenario switch
         {
             ChaosScenarios.SiloKill => await SiloKillAsync(ct),
-            ChaosScenarios.BrokerDown => await InProcessAsync(scenario, "broker down 3 s, then up", async (_, _) =>
+            ChaosScenarios.BrokerDown => await InProcessAsync(scenario, "broker down 3 s, then up", async _ =>
             {
                 broker.Value.SetBrokerDown(1);
                 await Task.Delay(3000, ct);
                 broker.Value.SetBrokerUp(1);
+                return 0;
             }, ct),
-            ChaosScenarios.RequestErrors => await InProcessAsync(scenario, "errors on 5 produce, 5 fetch, 5 offset-commit requests", (_, _) =>
+            ChaosScenarios.RequestErrors => await InProcessAsync(scenario, "errors on 5 produce, 5 fetch, 5 offset-commit requests", _ =>
             {
                 broker.Value.PushRequestErrors(0, 7, 6, 7, 6, 7);   // Produce: REQUEST_TIMED_OUT, NOT_LEADER_OR_FOLLOWER
                 broker.Value.PushRequestErrors(1, 6, 6, 7, 6, 6);   // Fetch
                 broker.Value.PushRequestErrors(8, 15, 16, 15, 16, 15); // OffsetCommit: COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR
-                return Task.CompletedTask;
+                return Task.FromResult(0L);
             }, ct),
             ChaosScenarios.PostgresRestart => restartPostgres is null
                 ? throw new InvalidOperationException("postgres-restart needs the project-local PostgreSQL (run without --postgres)")
-                : await InProcessAsync(scenario, "PostgreSQL stopped and started", (_, _) => restartPostgres(ct), ct),
-            ChaosScenarios.PostgresTerminate => await InProcessAsync(scenario, "all connections killed twice (pg_terminate_backend)", async (db, _) =>
+                : await InProcessAsync(scenario, "PostgreSQL stopped and started", async _ =>
+                {
+                    await restartPostgres(ct);
+                    return 0;
+                }, ct),
+            ChaosScenarios.PostgresTerminate => await InProcessAsync(scenario, "all connections killed twice (pg_terminate_backend)", async db =>
             {
-                await TerminateConnectionsAsync(db, ct);
+                var terminated = await TerminateConnectionsAsync(db, ct);
                 await Task.Delay(1000, ct);
-                await TerminateConnectionsAsync(db, ct);
+                return terminated + await TerminateConnectionsAsync(db, ct);
             }, ct),
             ChaosScenarios.Poison => await InProcessAsync(scenario, "1% undecodable messages, 1% rows PostgreSQL refuses", null, ct, poison: true),
             ChaosScenarios.Duplicates => await InProcessAsync(scenario, "every record produced twice", null, ct, duplicates: true),
@@ -64,40 +68,9 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         };
     }
 
-    private static ProductRecord Update(int i, int entities) => new()
-    {
-        Source = "chaos",
-        Id = (i % entities) + 1,
-        Title = "v" + (i + 1).ToString(Inv),
-        Price = (i % 500) + 0.5m,
-        Category = "chaos",
-    };
-
-    private List<Message<byte[], byte[]>> Messages(bool poison, out int expectedRejections)
-    {
-        var list = new List<Message<byte[], byte[]>>(records + (records / 50));
-        expectedRejections = 0;
-        for (var i = 0; i < records; i++)
-        {
-            var r = Update(i, Entities);
-            list.Add(new Message<byte[], byte[]>
-            {
-                Key = Encoding.UTF8.GetBytes($"chaos:{r.Id}"),
-                Value = WireFormat.Serialize(StreamNamespaces.Products, r, i + 1, DateTimeOffset.UtcNow),
-            });
-            if (poison && i % 100 == 0)
-            {
-                list.Add(new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"poison:{i}"), Value = Encoding.UTF8.GetBytes("{\"schema_version\":1,\"entity\":\"product\" garbage") });
-                var bad = new ProductRecord { Source = "bad", Id = i + 1, Title = "too expensive", Price = 1e13m };
-                list.Add(new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"bad:{i + 1}"), Value = WireFormat.Serialize(StreamNamespaces.Products, bad, 1, DateTimeOffset.UtcNow) });
-                expectedRejections += 2;
-            }
-        }
-        return list;
-    }
-
+    /// <summary>One silo in this process; <c>fault</c> gets the scenario's database and returns the connections it terminated.</summary>
     private async Task<ChaosOutcome> InProcessAsync(
-        string scenario, string faults, Func<string, ShopstreamOptions, Task>? fault, CancellationToken ct,
+        string scenario, string faults, Func<string, Task<long>>? fault, CancellationToken ct,
         bool poison = false, bool duplicates = false, bool replay = false)
     {
         var db = await CreateDatabaseAsync(scenario, ct);
@@ -106,65 +79,82 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         {
             broker.Value.CreateTopic(t, Partitions);
         }
-        var messages = Messages(poison, out var expectedRejections);
+        var input = ChaosInput.Create(records, fault is null ? [] : [0.4], poison);
+        var messages = input.Messages;
+        long lagAtFault = -1, terminated = 0;
         var faultEnded = Stopwatch.StartNew();
+        using var retries = new ProjectionRetryCounter();
+        using var progress = new DeliveryProgress(options.Kafka, options.ConsumerGroup, options.KafkaClient, [options.ProductsTopic]);
         using (var host = SiloHostFactory.BuildLocal(options))
         {
+            host.Services.GetRequiredService<ILoggerFactory>().AddProvider(retries);
             await host.StartAsync(ct);
             using var producer = Producer(options.Kafka);
-            var at = fault is null ? -1 : messages.Count * 2 / 5;
-            for (var pass = 0; pass < (duplicates ? 2 : 1); pass++)
+            if (fault is not null)
             {
-                for (var i = 0; i < messages.Count; i++)
+                // Everything before the band is committed first, so what is in flight at the fault is band records only:
+                // entities with no later version, whose loss the tables show.
+                Produce(producer, options.ProductsTopic, messages, 0, input.BandStarts[0], ct);
+                await WaitAsync(progress, scenario, ct);
+                Produce(producer, options.ProductsTopic, messages, input.BandStarts[0], input.FaultsAt[0], ct);
+                lagAtFault = progress.Read(TimeSpan.FromSeconds(10)).Sum(l => l.Lag);
+                log($"  {scenario}: injecting fault after {input.FaultsAt[0]:N0} messages, {lagAtFault:N0} uncommitted: {faults}");
+                terminated = await fault(db);
+                faultEnded.Restart();
+                Produce(producer, options.ProductsTopic, messages, input.FaultsAt[0], messages.Count, ct);
+            }
+            else
+            {
+                for (var pass = 0; pass < (duplicates ? 2 : 1); pass++)
                 {
-                    if (i == at && pass == 0)
-                    {
-                        producer.Flush(ct);
-                        log($"  {scenario}: injecting fault after {i:N0} messages: {faults}");
-                        await fault!(db, options);
-                        faultEnded.Restart();
-                    }
-                    producer.Produce(options.ProductsTopic, messages[i]);
+                    Produce(producer, options.ProductsTopic, messages, 0, messages.Count, ct);
                 }
             }
-            producer.Flush(ct);
-            await WaitAsync(options, scenario, ct);
+            await WaitAsync(progress, scenario, ct);
             var recovery = faultEnded.Elapsed.TotalSeconds;
+            await host.StopAsync(ct);
             if (replay)
             {
-                await host.StopAsync(ct);
                 log($"  {scenario}: full replay from the earliest offset under a new consumer group");
                 var again = Derive(options, options.ConsumerGroup + "-replay", options.ProductsTopic);
                 await RunHostUntilCaughtUpAsync(again, scenario, ct);
                 log($"  {scenario}: the same records into a re-created topic whose offsets start over");
                 var recreated = Derive(options, options.ConsumerGroup + "-recreated", options.ProductsTopic + ".recreated");
                 broker.Value.CreateTopic(recreated.ProductsTopic, Partitions);
-                foreach (var m in messages)
-                {
-                    producer.Produce(recreated.ProductsTopic, m);
-                }
-                producer.Flush(ct);
+                Produce(producer, recreated.ProductsTopic, messages, 0, messages.Count, ct);
                 await RunHostUntilCaughtUpAsync(recreated, scenario, ct);
                 recovery = faultEnded.Elapsed.TotalSeconds;
             }
-            else
-            {
-                await host.StopAsync(ct);
-            }
             var produced = messages.Count * (duplicates ? 2 : 1) * (replay ? 2 : 1);
-            return await VerifyAsync(scenario, db, produced, faults, expectedRejections, fault is null ? 0 : recovery, ct);
+            var counts = await ChaosVerifier.VerifyAsync(db, input.Expected, input.ExpectedRejections, ct);
+            return Report(new ChaosOutcome(scenario, produced, faults, counts.Lost, counts.AppliedTwice, counts.Mismatched, counts.Rejected,
+                Math.Round(fault is null ? 0 : recovery, 1), counts.Audited, input.Entities, input.BandEntities, lagAtFault, terminated, retries.Retries));
         }
+    }
+
+    private static void Produce(IProducer<byte[], byte[]> producer, string topic, IReadOnlyList<Message<byte[], byte[]>> messages, int from, int to, CancellationToken ct)
+    {
+        for (var i = from; i < to; i++)
+        {
+            producer.Produce(topic, messages[i]);
+        }
+        producer.Flush(ct);
     }
 
     private async Task RunHostUntilCaughtUpAsync(ShopstreamOptions options, string scenario, CancellationToken ct)
     {
+        using var progress = new DeliveryProgress(options.Kafka, options.ConsumerGroup, options.KafkaClient, [options.ProductsTopic]);
         using var host = SiloHostFactory.BuildLocal(options);
         await host.StartAsync(ct);
-        await WaitAsync(options, scenario, ct);
+        await WaitAsync(progress, scenario, ct);
         await host.StopAsync(ct);
     }
 
-    /// <summary>Silo processes killed with SIGKILL at three random moments, each restarted; the broker runs in its own process.</summary>
+    /// <summary>
+    /// Silo processes killed with SIGKILL at three random moments, each restarted; the broker runs in its own process.
+    /// Before each kill everything so far is committed, then a band of single-version records is produced, and the
+    /// victim is killed as soon as its <c>/api/stats</c> show it read some of them.
+    /// </summary>
     private async Task<ChaosOutcome> SiloKillAsync(CancellationToken ct)
     {
         const string scenario = ChaosScenarios.SiloKill;
@@ -173,35 +163,47 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         var options = Options(db, childBroker.BootstrapServers, "");
         var ports = Enumerable.Range(0, 2).Select(_ => (Silo: SiloHostFactory.FreePort(), Gateway: SiloHostFactory.FreePort(), Http: SiloHostFactory.FreePort())).ToArray();
         var silos = ports.Select(p => StartSiloProcess(options, p)).ToArray();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         try
         {
-            await Task.Delay(8000, ct);
-            var messages = Messages(poison: false, out _);
+            foreach (var p in ports)
+            {
+                await SiloStats.WaitReadyAsync(http, p.Http, TimeSpan.FromSeconds(120), ct);
+            }
+            var fractions = new SortedSet<double>();
+            while (fractions.Count < 3)
+            {
+                fractions.Add(Math.Round(0.1 + (random.NextDouble() * 0.8), 2));
+            }
+            var input = ChaosInput.Create(records, [.. fractions], poison: false);
+            var messages = input.Messages;
+            using var progress = new DeliveryProgress(options.Kafka, options.ConsumerGroup, options.KafkaClient, [options.ProductsTopic]);
             using var producer = Producer(options.Kafka);
-            var kills = new SortedSet<int>();
-            while (kills.Count < 3)
-            {
-                kills.Add(random.Next(messages.Count / 10, messages.Count * 9 / 10));
-            }
+            var lagAtFault = long.MaxValue;
             var faultEnded = Stopwatch.StartNew();
-            for (var i = 0; i < messages.Count; i++)
+            var next = 0;
+            for (var k = 0; k < input.FaultsAt.Count; k++)
             {
-                if (kills.Contains(i))
-                {
-                    producer.Flush(ct);
-                    var victim = random.Next(silos.Length);
-                    log($"  {scenario}: SIGKILL silo process {silos[victim].Id} after {i:N0} messages; restarting it");
-                    silos[victim].Kill(entireProcessTree: true);
-                    await silos[victim].WaitForExitAsync(ct);
-                    silos[victim].Dispose();
-                    silos[victim] = StartSiloProcess(options, ports[victim]);
-                    faultEnded.Restart();
-                }
-                producer.Produce(options.ProductsTopic, messages[i]);
+                Produce(producer, options.ProductsTopic, messages, next, input.BandStarts[k], ct);
+                await WaitAsync(progress, scenario, ct);
+                var (victim, before) = await SiloStats.AnyReadingPartitionsAsync(http, [.. ports.Select(p => p.Http)], options.ProductsTopic, random, TimeSpan.FromSeconds(120), ct);
+                Produce(producer, options.ProductsTopic, messages, input.BandStarts[k], input.FaultsAt[k], ct);
+                var hit = await SiloStats.WaitUntilReadAsync(http, ports[victim].Http, options.ProductsTopic, before.Consumed, TimeSpan.FromSeconds(60), ct);
+                silos[victim].Kill(entireProcessTree: true);
+                lagAtFault = Math.Min(lagAtFault, hit.Lag);
+                log($"  {scenario}: SIGKILL silo process {silos[victim].Id} after {input.FaultsAt[k]:N0} messages, " +
+                    $"having read {hit.Consumed - before.Consumed:N0} of the band with {hit.Lag:N0} uncommitted; restarting it");
+                await silos[victim].WaitForExitAsync(ct);
+                silos[victim].Dispose();
+                silos[victim] = StartSiloProcess(options, ports[victim]);
+                faultEnded.Restart();
+                next = input.FaultsAt[k];
             }
-            producer.Flush(ct);
-            await WaitAsync(options, scenario, ct);
-            return await VerifyAsync(scenario, db, messages.Count, "3 silo processes killed (SIGKILL) and restarted", 0, faultEnded.Elapsed.TotalSeconds, ct);
+            Produce(producer, options.ProductsTopic, messages, next, messages.Count, ct);
+            await WaitAsync(progress, scenario, ct);
+            var counts = await ChaosVerifier.VerifyAsync(db, input.Expected, 0, ct);
+            return Report(new ChaosOutcome(scenario, messages.Count, "3 silo processes killed (SIGKILL) and restarted", counts.Lost, counts.AppliedTwice,
+                counts.Mismatched, counts.Rejected, Math.Round(faultEnded.Elapsed.TotalSeconds, 1), counts.Audited, input.Entities, input.BandEntities, lagAtFault));
         }
         finally
         {
@@ -269,9 +271,8 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
     private static IProducer<byte[], byte[]> Producer(string kafka) =>
         new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = kafka, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5 }).Build();
 
-    private async Task WaitAsync(ShopstreamOptions options, string scenario, CancellationToken ct)
+    private async Task WaitAsync(DeliveryProgress progress, string scenario, CancellationToken ct)
     {
-        using var progress = new DeliveryProgress(options.Kafka, options.ConsumerGroup, options.KafkaClient, [options.ProductsTopic]);
         var shown = DateTime.UtcNow;
         IReadOnlyList<PartitionLag> last = [];
         var ok = await progress.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(5), lags =>
@@ -289,76 +290,34 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         }
     }
 
-    private async Task<ChaosOutcome> VerifyAsync(string scenario, string db, int produced, string faults, int expectedRejections, double recovery, CancellationToken ct)
+    private ChaosOutcome Report(ChaosOutcome o)
     {
-        await using var data = NpgsqlDataSource.Create(db);
-        var expected = new Dictionary<long, long>();
-        for (var i = 0; i < records; i++)
-        {
-            expected[(i % Entities) + 1] = i + 1;
-        }
-        var actual = new Dictionary<long, (long Version, string Title)>();
-        await using (var q = data.CreateCommand("SELECT id, version, title FROM products WHERE source = 'chaos'"))
-        await using (var r = await q.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-            {
-                actual[r.GetInt64(0)] = (r.GetInt64(1), r.GetString(2));
-            }
-        }
-        long lost = 0, mismatched = 0;
-        foreach (var (id, version) in expected)
-        {
-            if (!actual.TryGetValue(id, out var row) || row.Version < version)
-            {
-                lost++;
-            }
-            else if (row.Version != version || row.Title != "v" + version.ToString(Inv))
-            {
-                mismatched++;
-            }
-        }
-        mismatched += actual.Keys.Count(k => !expected.ContainsKey(k));
-        mismatched += await Scalar(data, "SELECT count(*) FROM products WHERE source <> 'chaos'", ct);
-        var rejected = await Scalar(data, "SELECT count(*) FROM rejected_records", ct);
-        lost += Math.Max(0, expectedRejections - rejected);
-        var twice = await Scalar(data, "SELECT count(*) FROM (SELECT 1 FROM chaos_audit GROUP BY source, id, version HAVING count(*) > 1) d", ct);
-        var audited = await Scalar(data, "SELECT count(*) FROM chaos_audit", ct);
-        var outcome = new ChaosOutcome(scenario, produced, faults, lost, twice, mismatched, rejected, Math.Round(recovery, 1), audited, Entities);
-        log($"chaos {scenario}: lost {lost}, applied twice {twice}, mismatched {mismatched}, rejected {rejected}, {audited:N0} row writes audited");
-        return outcome;
+        log($"chaos {o.Scenario}: lost {o.Lost}, applied twice {o.AppliedTwice}, mismatched {o.Mismatched}, rejected {o.Rejected}, " +
+            $"{o.AuditedWrites:N0} row writes audited, {o.BandEntities:N0} single-version entities around the faults" +
+            (o.LagAtFault >= 0 ? $", {o.LagAtFault:N0} uncommitted at the fault" : "") +
+            (o.TerminatedConnections > 0 ? $", {o.TerminatedConnections} connections terminated" : "") +
+            (o.WriterRetries > 0 ? $", {o.WriterRetries} projection retries" : "") +
+            (o.FaultHit ? "" : "; the fault did not hit work in flight"));
+        return o;
     }
 
     private async Task<string> CreateDatabaseAsync(string scenario, CancellationToken ct)
     {
         var cs = await ScratchDatabase.RecreateAsync(postgres, "chaos_" + scenario.Replace('-', '_'), ct);
-        await using var c = new NpgsqlConnection(cs);
-        await c.OpenAsync(ct);
-        await ScratchDatabase.ExecuteAsync(c, """
-            CREATE TABLE chaos_audit (source text, id bigint, version bigint, op text, at timestamptz DEFAULT clock_timestamp());
-            CREATE FUNCTION chaos_audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN INSERT INTO chaos_audit (source, id, version, op) VALUES (NEW.source, NEW.id, NEW.version, TG_OP); RETURN NEW; END $$;
-            CREATE TRIGGER chaos_audit_products AFTER INSERT OR UPDATE ON products FOR EACH ROW EXECUTE FUNCTION chaos_audit_row();
-            """, ct);
+        await ChaosAudit.InstallAsync(cs, ct);
         return cs;
     }
 
-    private static async Task TerminateConnectionsAsync(string db, CancellationToken ct)
+    /// <summary>Terminates every backend of the scenario's database; returns how many there were.</summary>
+    private static async Task<long> TerminateConnectionsAsync(string db, CancellationToken ct)
     {
         var admin = new NpgsqlConnectionStringBuilder(db) { Database = "postgres", Pooling = false }.ConnectionString;
         await using var c = new NpgsqlConnection(admin);
         await c.OpenAsync(ct);
-        await using var q = new NpgsqlCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", c);
+        await using var q = new NpgsqlCommand("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", c);
         q.Parameters.Add(new NpgsqlParameter<string> { TypedValue = new NpgsqlConnectionStringBuilder(db).Database! });
-        await q.ExecuteScalarAsync(ct);
-    }
-
-    private static async Task<long> Scalar(NpgsqlDataSource data, string sql, CancellationToken ct)
-    {
-        await using var q = data.CreateCommand(sql);
         return Convert.ToInt64(await q.ExecuteScalarAsync(ct), Inv);
     }
-
 
     public ValueTask DisposeAsync()
     {
