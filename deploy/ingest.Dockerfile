@@ -16,10 +16,10 @@ ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIE
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props Shopstream.sln ./
 COPY --from=projects /src/src/ src/
-RUN dotnet restore src/Silo/Silo.csproj
+RUN dotnet restore src/Cli/Cli.csproj
 COPY src/ src/
 COPY sql/ sql/
-RUN dotnet publish src/Silo/Silo.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+RUN dotnet publish src/Cli/Cli.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 # SHOPSTREAM_HOME=/app: `ingest` without --data reads /app/samples/apis.

@@ -21,7 +21,7 @@ RUN dotnet restore src/Silo/Silo.csproj
 COPY src/ src/
 COPY sql/ sql/
 # Framework-dependent and RID-neutral: runtimes/<rid>/native keeps the librdkafka builds (the app loads
-# centos8-librdkafka.so, which needs only glibc). No apphost: the entry point is `dotnet shopstream.dll`.
+# centos8-librdkafka.so, which needs only glibc). No apphost: the entry point is `dotnet shopstream-silo.dll`.
 RUN dotnet publish src/Silo/Silo.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 
 # .NET 10's default aspnet image is Ubuntu 24.04; it has bash, and the non-root user `app` ($APP_UID, 1654).
@@ -37,8 +37,8 @@ USER $APP_UID
 # No curl in the image: bash's /dev/tcp speaks just enough HTTP. Assumes the default --http-port 8080.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=5 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health/live HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && IFS= read -r -t 4 status <&3 && [[ $status == *' 200 '* ]]"]
-ENTRYPOINT ["dotnet", "/app/shopstream.dll"]
+ENTRYPOINT ["dotnet", "/app/shopstream-silo.dll"]
 # In a container HTTP must listen beyond loopback; the dashboard then needs Shopstream__DashboardApiKey.
 # Settings come from the environment (Shopstream__Postgres, Shopstream__Kafka, ...); docker-compose.yml also
 # passes --advertised-ip with the container's own address.
-CMD ["silo", "--http-bind", "0.0.0.0"]
+CMD ["--http-bind", "0.0.0.0"]

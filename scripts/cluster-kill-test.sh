@@ -4,16 +4,16 @@
 # adds BAND new products, each of which gets this one version only. One silo is killed with SIGKILL as soon as its
 # /api/stats show it mid-stream: just after a commit of records of pass 2, with more still uncommitted. Then every record of pass 2
 # must be in the tables with its exact content (a lost one is a missing row or an old price: nothing later hides it),
-# and the audit trigger of the chaos databases (src/Silo/Chaos/ChaosAudit.sql) must have seen no record version
+# and the audit trigger of the chaos databases (src/Cli/Chaos/ChaosAudit.sql) must have seen no record version
 # written twice. Exit 0 on success.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$HERE"
-APP="$HERE/src/Silo/bin/Release/net10.0/shopstream.dll"
+APP="$HERE/src/Cli/bin/Release/net10.0/shopstream.dll"
 RUN="$HERE/.run/cluster-kill-test"
 BAND=3000
 rm -rf "$RUN" && mkdir -p "$RUN"
-dotnet build src/Silo/Silo.csproj -c Release -nologo -v q -clp:ErrorsOnly >&2
+dotnet build src/Cli/Cli.csproj -c Release -nologo -v q -clp:ErrorsOnly >&2
 
 fail() { echo "cluster-kill-test: FAILED: $*" >&2; exit 1; }
 PG="${SHOPSTREAM_POSTGRES:-$(scripts/postgres.sh start)}"
@@ -48,7 +48,7 @@ wait_ready() {
 wait_ready "$HTTP1"; wait_ready "$HTTP2"
 echo "cluster-kill-test: silos $S1 and $S2 ready" >&2
 # The silos applied the schema on start-up; the audit goes on top.
-sql -q -f src/Silo/Chaos/ChaosAudit.sql >/dev/null
+sql -q -f src/Cli/Chaos/ChaosAudit.sql >/dev/null
 
 # Pass 2: the samples with every FakeStore and DummyJSON price raised by 1, plus BAND new FakeStore products.
 DATA2="$RUN/data2"

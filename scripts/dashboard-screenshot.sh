@@ -6,7 +6,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$HERE"
-APP="$HERE/src/Silo/bin/Release/net10.0/shopstream.dll"
+APP="$HERE/src/Cli/bin/Release/net10.0/shopstream.dll"
 RUN="$HERE/.run/dashboard-screenshot"
 PNG="$HERE/.run/dashboard.png"
 TITLE="Orleans Dashboard"
@@ -21,7 +21,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 rm -rf "$RUN" "$PNG" && mkdir -p "$RUN"
-dotnet build src/Silo/Silo.csproj -c Release -nologo -v q -clp:ErrorsOnly >&2
+dotnet build src/Cli/Cli.csproj -c Release -nologo -v q -clp:ErrorsOnly >&2
 
 PG="${SHOPSTREAM_POSTGRES:-$(scripts/postgres.sh start)}"
 # The Npgsql connection string as a psql URL (on database $2), and with its database replaced by $2.

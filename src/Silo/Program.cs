@@ -1,23 +1,6 @@
 using System.CommandLine;
-using Shopstream.Silo.Cli;
-using Spectre.Console;
+using Shopstream.Silo.CommandLine;
 
-if (Console.IsOutputRedirected)
-{
-    // Logs and CI have no terminal width; keep tables readable there.
-    AnsiConsole.Profile.Width = 140;
-}
-
-var root = new RootCommand("Shopstream: commerce records from Kafka through Orleans grains into PostgreSQL")
-{
-    DemoCommand.Create(),
-    IngestCommand.Create(),
-    BrokerCommand.Create(),
-    WaitCommand.Create(),
-    BenchCommand.Create(),
-    SiloCommand.Create(),
-    ChaosCommand.Create(),
-    IngestApiCommand.Create(),
-    ReportCommand.Create(),
-};
+// The production image's entry point: one silo, nothing else (the tools live in src/Cli, the `shopstream` executable).
+var root = SiloCommand.Configure(new RootCommand("Shopstream silo: joins the cluster (membership in PostgreSQL) and consumes Kafka"));
 return await root.Parse(args).InvokeAsync();

@@ -36,7 +36,7 @@ public sealed class KafkaStreamOptions
     /// <summary>How long start-up waits for topic metadata and committed offsets.</summary>
     public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often delivered offsets are committed at most, per partition.</summary>
+    /// <summary>Shortest time between two offset commits of one partition; an offset is committed only once every message before it was delivered.</summary>
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 

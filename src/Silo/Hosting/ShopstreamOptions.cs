@@ -70,7 +70,7 @@ public sealed class ShopstreamOptions
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
-    /// <summary>A projection failing for longer than this makes <c>/health/ready</c> answer 503 (see <see cref="IProjectionHealth"/>).</summary>
+    /// <summary>A projection failing for longer than this makes <c>/health/ready</c> answer 503 (see <see cref="Shopstream.Projection.IProjectionHealth"/>).</summary>
     public TimeSpan ProjectionFailingThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Throws with a message naming the bad key.</summary>

@@ -11,13 +11,13 @@ using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Shopstream.Silo.Storage;
+using Shopstream.Projection.Storage;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
 using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
-using Shopstream.Silo.Projection;
+using Shopstream.Projection;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.Hosting;
@@ -104,7 +104,7 @@ public static class ShopstreamSiloBuilderExtensions
         }
 
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Postgres));
-        silo.Services.AddOptions<ProjectionWriterOptions>();
+        silo.Services.AddOptions<ProjectionWriterOptions>().BindConfiguration("Shopstream:Projection");
         silo.Services.AddSingleton<PostgresProjectionWriter>();
         silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
         silo.Services.AddSingleton<IProjectionHealth>(sp => sp.GetRequiredService<PostgresProjectionWriter>());

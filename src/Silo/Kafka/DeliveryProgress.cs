@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.Kafka;
 

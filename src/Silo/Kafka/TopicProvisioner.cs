@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.Kafka;
 

@@ -12,6 +12,7 @@ using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Sources;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
+using Shopstream.Projection;
 
 namespace Shopstream.Silo.Web;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Streams;
-using Shopstream.Streaming.Kafka.Embedded;
 
 namespace Shopstream.Streaming.Kafka.Providers;
 

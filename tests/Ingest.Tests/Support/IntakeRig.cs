@@ -3,7 +3,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Kafka.Embedded;
 
 namespace Shopstream.Ingest.Tests.Support;
 

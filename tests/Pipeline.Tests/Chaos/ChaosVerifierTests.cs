@@ -1,6 +1,6 @@
 using System.Globalization;
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Silo.Chaos;
+using Shopstream.Cli.Chaos;
 
 namespace Shopstream.Pipeline.Tests.Chaos;
 

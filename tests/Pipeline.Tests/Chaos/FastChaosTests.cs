@@ -1,5 +1,5 @@
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Silo.Chaos;
+using Shopstream.Cli.Chaos;
 
 namespace Shopstream.Pipeline.Tests.Chaos;
 

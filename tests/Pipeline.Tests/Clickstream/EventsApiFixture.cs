@@ -4,7 +4,7 @@ using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Pipeline.Tests.Clickstream;
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Silo.Chaos;
+using Shopstream.Cli.Chaos;
 using Xunit.Abstractions;
 
 namespace Shopstream.Pipeline.Tests.Cluster;

@@ -83,7 +83,7 @@ public sealed class SiloProcess : IAsyncDisposable
         var app = Path.Combine(AppContext.BaseDirectory, "shopstream.dll");
         if (!File.Exists(app))
         {
-            throw new FileNotFoundException("shopstream.dll is not in the test output (tests/Pipeline.Tests references src/Silo)", app);
+            throw new FileNotFoundException("shopstream.dll is not in the test output (tests/Pipeline.Tests references src/Cli)", app);
         }
         // A watchdog shell: the child dies with the test process even when that is killed before disposing this.
         var psi = new ProcessStartInfo("bash")

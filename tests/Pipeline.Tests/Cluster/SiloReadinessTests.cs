@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Shopstream.Silo.Web;
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Kafka.Embedded;
 using Xunit.Abstractions;
 
 namespace Shopstream.Pipeline.Tests.Cluster;

@@ -5,7 +5,7 @@ using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Silo.Storage;
+using Shopstream.Projection.Storage;
 
 namespace Shopstream.Pipeline.Tests.Grains;
 

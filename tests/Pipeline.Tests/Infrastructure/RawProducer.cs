@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Pipeline.Tests.Infrastructure;
 

@@ -1,4 +1,4 @@
-using Shopstream.Streaming.Kafka.Embedded;
+using Shopstream.Kafka.Embedded;
 
 namespace Shopstream.Pipeline.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
 using Npgsql;
-using Shopstream.Silo.Storage;
+using Shopstream.Projection.Storage;
 
 namespace Shopstream.Pipeline.Tests.Infrastructure;
 

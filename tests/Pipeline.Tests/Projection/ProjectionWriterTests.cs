@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Shopstream.Grains.Projection;
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Silo.Projection;
+using Shopstream.Projection;
 
 namespace Shopstream.Pipeline.Tests.Projection;
 

@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Silo.Cli;
+using Shopstream.Cli;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
 using Shopstream.Streaming.Kafka.Providers;
+using Shopstream.Silo.CommandLine;
 
 namespace Shopstream.Pipeline.Tests.Streaming;
 

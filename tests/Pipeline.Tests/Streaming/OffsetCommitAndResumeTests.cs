@@ -3,7 +3,7 @@ using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Pipeline.Tests.Infrastructure;
-using Shopstream.Silo.Chaos;
+using Shopstream.Cli.Chaos;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Pipeline.Tests.Streaming;

@@ -1,0 +1,22 @@
+namespace Shopstream.Cli.Bench;
+
+/// <summary>Numbers of one bench run.</summary>
+public sealed record BenchResult(
+    double EndToEnd, double FloorConsume, double FloorDb, double Baseline, double BaselinePooled, double P50Ms, double P99Ms,
+    double PeakRssMb, int Records, int Entities, long RowsVerified, double LatencyOffered, double LatencyAchieved)
+{
+    /// <summary>Records of the memory phase, each to a new entity (0: not run).</summary>
+    public int Distinct { get; init; }
+
+    /// <summary>Records/s of the memory phase.</summary>
+    public double DistinctRate { get; init; }
+
+    /// <summary>Peak resident set during the memory phase.</summary>
+    public double DistinctPeakRssMb { get; init; }
+
+    /// <summary>Rows of the memory phase's entities after it.</summary>
+    public long DistinctRows { get; init; }
+
+    /// <summary>The ingest API phase; null when not run.</summary>
+    public HttpIngestResult? Http { get; init; }
+}

@@ -1,0 +1,359 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using NpgsqlTypes;
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Producing;
+using Shopstream.Silo.Hosting;
+using Shopstream.Silo.Kafka;
+using Shopstream.Projection.Storage;
+using Shopstream.Kafka.Embedded;
+
+namespace Shopstream.Cli.Bench;
+
+/// <summary>
+/// Measures, in one run on one machine: Shopstream end to end, a plain Kafka consumer (floor-consume),
+/// binary COPY plus one upsert (floor-db), and a consumer doing one upsert round trip per record (baseline).
+/// </summary>
+public sealed class BenchRunner(BenchSettings settings, Action<string> log)
+{
+    private const string FloorTopic = "bench.floor";
+    private const string Group = "bench";
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public async Task<BenchResult> RunAsync(CancellationToken ct)
+    {
+        log($"starting the embedded broker in a child process ({settings.Partitions} partitions per topic)");
+        using var broker = await ChildBroker.StartAsync(typeof(BenchRunner).Assembly.Location, settings.Partitions, [FloorTopic], ct);
+        var db = await ScratchDatabase.RecreateAsync(settings.Postgres, "shopstream_bench", ct);
+        log($"broker {broker.BootstrapServers} (pid {broker.ProcessId}); database {new NpgsqlConnectionStringBuilder(db).Database}");
+
+        // The end-to-end and latency runs measure throughput on a silo without a memory budget: the 100,000 busy
+        // entities are its working set. The memory phase then runs on a fresh silo with the budget.
+        var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group };
+        double e2e, p50, p99, peakRss, offered, achieved, distinctRate = 0, distinctRss = 0;
+        long rows, distinctRows = 0;
+        using (var host = SiloHostFactory.BuildLocal(options))
+        {
+            await host.StartAsync(ct);
+            (e2e, peakRss, rows) = await EndToEndAsync(host, options, "e2e", "bench", settings.Records, settings.Entities, ct);
+            (p50, p99, offered, achieved) = await LatencyAsync(options, ct);
+            await host.StopAsync(ct);
+        }
+        if (settings.Distinct > 0)
+        {
+            // Memory: every record names a new entity, so live grains pile up unless idle ones go.
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            var budgeted = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, MemoryLimitMb = settings.MemoryLimitMb };
+            log($"memory: a fresh silo with a budget of {settings.MemoryLimitMb:N0} MB (RSS now {ProcessMemory.RssMb():N0} MB)");
+            using var host = SiloHostFactory.BuildLocal(budgeted);
+            await host.StartAsync(ct);
+            (distinctRate, distinctRss, distinctRows) = await EndToEndAsync(host, budgeted, "distinct", "distinct", settings.Distinct, settings.Distinct, ct);
+            await host.StopAsync(ct);
+        }
+        HttpIngestResult? http = null;
+        if (settings.HttpSeconds > 0)
+        {
+            // After the silo stopped: this measures the ingest API and the produce path, not the grains.
+            http = await new HttpIngestBench(settings.HttpRate, settings.HttpSeconds, log)
+                .RunAsync(broker.BootstrapServers, Path.Combine(Cli.RepoPaths.Root(), "samples", "clickstream", "events"), ct);
+        }
+        var floorConsume = await FloorConsumeAsync(broker.BootstrapServers, ct);
+        var floorDb = await FloorDbAsync(db, ct);
+        var baseline = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: true, ct);
+        var baselinePooled = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: false, ct);
+        return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved)
+        {
+            Distinct = settings.Distinct, DistinctRate = distinctRate, DistinctPeakRssMb = distinctRss, DistinctRows = distinctRows, Http = http,
+        };
+    }
+
+    private static ProductRecord Update(int i, int entities, string source) => new()
+    {
+        Source = source,
+        Id = (i % entities) + 1,
+        Title = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(Inv),
+        Price = i % 1000,
+        Category = "bench",
+        Description = "bench record " + i.ToString(Inv),
+    };
+
+    private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(
+        IHost host, ShopstreamOptions options, string phase, string source, int records, int entities, CancellationToken ct)
+    {
+        var writer = host.Services.GetRequiredService<Projection.PostgresProjectionWriter>();
+        log($"{phase}: {records:N0} updates to {entities:N0} entities through ingest -> Kafka -> grains -> PostgreSQL");
+        await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = options.Kafka });
+        using var progress = new DeliveryProgress(options.Kafka, Group, options.KafkaClient, [options.ProductsTopic]);
+        // Offsets are cumulative over the phases; this phase counts from where the last one left the topic.
+        var start = progress.Read(TimeSpan.FromSeconds(5)).Sum(l => l.CommittedOffset);
+        long committed = 0;
+        var peak = 0.0;
+        ProcessMemory.ResetPeak();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var watch = Stopwatch.StartNew();
+        var monitor = Task.Run(async () =>
+        {
+            var lastLog = 0L;
+            var lastPause = GC.GetTotalPauseDuration();
+            while (!stop.IsCancellationRequested)
+            {
+                var lags = progress.Read(TimeSpan.FromSeconds(5));
+                Interlocked.Exchange(ref committed, lags.Sum(l => l.CommittedOffset) - start);
+                peak = Math.Max(peak, ProcessMemory.RssMb());
+                if (watch.ElapsedMilliseconds - lastLog >= 2000)
+                {
+                    var pause = GC.GetTotalPauseDuration();
+                    var gcShare = (pause - lastPause).TotalMilliseconds / Math.Max(1, watch.ElapsedMilliseconds - lastLog);
+                    (lastLog, lastPause) = (watch.ElapsedMilliseconds, pause);
+                    var c = Interlocked.Read(ref committed);
+                    log($"  {phase} {c,10:N0} / {records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms  gc paused {gcShare,4:P0}");
+                }
+                await Task.Delay(250, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+
+        // The embedded broker keeps ~5 MB per partition: never run further ahead of the silo than that allows.
+        var maxAhead = Math.Max(20_000, settings.Partitions * 8_000);
+        for (var i = 0; i < records; i++)
+        {
+            while (i - Interlocked.Read(ref committed) > maxAhead)
+            {
+                await Task.Delay(2, ct);
+            }
+            await producer.ProduceAsync(StreamNamespaces.Products, $"{source}:{(i % entities) + 1}", Update(i, entities, source), ct);
+        }
+        await producer.FlushAsync(ct);
+        while (Interlocked.Read(ref committed) < records)
+        {
+            await Task.Delay(20, ct);
+        }
+        var elapsed = watch.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await monitor;
+        peak = Math.Max(peak, ProcessMemory.PeakRssMb());
+
+        await using var db = NpgsqlDataSource.Create(options.Postgres);
+        await using var count = db.CreateCommand("SELECT count(*) FROM products WHERE source = $1");
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        var rows = (long)(await count.ExecuteScalarAsync(ct))!;
+        log($"{phase}: {records:N0} records in {elapsed:0.0} s = {records / elapsed:N0} rec/s; {rows:N0} product rows; peak RSS {peak:N0} MB");
+        return (records / elapsed, peak, rows);
+    }
+
+    private async Task<(double P50, double P99, double Offered, double Achieved)> LatencyAsync(ShopstreamOptions options, CancellationToken ct)
+    {
+        var total = settings.LatencyRate * settings.LatencySeconds;
+        log($"latency: {settings.LatencyRate:N0} records/s offered for {settings.LatencySeconds} s ({total:N0} records)");
+        await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = options.Kafka });
+        var perTick = Math.Max(1, settings.LatencyRate / 100);
+        var watch = Stopwatch.StartNew();
+        var sent = 0;
+        while (sent < total)
+        {
+            var due = (int)Math.Min(total, watch.Elapsed.TotalSeconds * settings.LatencyRate);
+            for (; sent < due; sent++)
+            {
+                await producer.ProduceAsync(StreamNamespaces.Products, $"latency:{sent + 1}", Update(sent, total, "latency"), ct);
+            }
+            await Task.Delay(TimeSpan.FromSeconds(1.0 * perTick / settings.LatencyRate), ct);
+        }
+        var achieved = total / watch.Elapsed.TotalSeconds;
+        await producer.FlushAsync(ct);
+        using var progress = new DeliveryProgress(options.Kafka, Group, options.KafkaClient, [options.ProductsTopic]);
+        await progress.WaitUntilCaughtUpAsync(TimeSpan.FromMinutes(5), null, ct);
+        await using var db = NpgsqlDataSource.Create(options.Postgres);
+        await using var q = db.CreateCommand("""
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
+            FROM (SELECT extract(epoch FROM updated_at) * 1000 - title::bigint AS ms FROM products WHERE source = 'latency') l
+            """);
+        await using var r = await q.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var (p50, p99) = (r.GetDouble(0), r.GetDouble(1));
+        log($"latency: p50 {p50:0} ms, p99 {p99:0} ms (produce to row visible) at {achieved:N0} records/s");
+        return (p50, p99, settings.LatencyRate, achieved);
+    }
+
+    private byte[] Payload(int i) =>
+        WireFormat.Serialize(StreamNamespaces.Products, Update(i, settings.Entities, "bench"), i + 1, DateTimeOffset.UtcNow);
+
+    private async Task<double> FloorConsumeAsync(string kafka, CancellationToken ct)
+    {
+        var chunk = Math.Max(10_000, settings.Partitions * 12_000);
+        log($"floor-consume: a plain Confluent.Kafka consumer, {settings.Records:N0} records in chunks of {chunk:N0}");
+        using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = kafka, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5 }).Build();
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = kafka, GroupId = "bench-floor", EnableAutoCommit = false, EnablePartitionEof = false,
+        }).Build();
+        var partitions = Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(FloorTopic, p)).ToList();
+        var consumeSeconds = 0.0;
+        for (var start = 0; start < settings.Records; start += chunk)
+        {
+            var count = Math.Min(chunk, settings.Records - start);
+            var from = partitions.Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High)).ToList();
+            for (var i = start; i < start + count; i++)
+            {
+                producer.Produce(FloorTopic, new Message<byte[], byte[]> { Key = System.Text.Encoding.UTF8.GetBytes($"bench:{(i % settings.Entities) + 1}"), Value = Payload(i) });
+            }
+            producer.Flush(ct);
+            consumer.Assign(from);
+            var watch = Stopwatch.StartNew();
+            var read = 0;
+            while (read < count)
+            {
+                var m = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException("floor consumer got nothing for 10 s");
+                read++;
+            }
+            consumeSeconds += watch.Elapsed.TotalSeconds;
+            consumer.Unassign();
+        }
+        var rate = settings.Records / consumeSeconds;
+        log($"floor-consume: {rate:N0} records/s");
+        return rate;
+    }
+
+    private async Task<double> FloorDbAsync(string db, CancellationToken ct)
+    {
+        log($"floor-db: {settings.Records:N0} rows by binary COPY into a staging table plus one upsert");
+        await using var connection = new NpgsqlConnection(db);
+        await connection.OpenAsync(ct);
+        await ScratchDatabase.ExecuteAsync(connection, "CREATE TABLE IF NOT EXISTS bench_floor (LIKE products INCLUDING ALL); TRUNCATE bench_floor;", ct);
+        var watch = Stopwatch.StartNew();
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await ScratchDatabase.ExecuteAsync(connection, "CREATE TEMP TABLE staging (source text, id bigint, title text, description text, category text, price numeric, version bigint, content_hash text) ON COMMIT DROP", ct);
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY staging FROM STDIN (FORMAT BINARY)", ct))
+        {
+            for (var i = 0; i < settings.Records; i++)
+            {
+                var r = Update(i, settings.Entities, "bench");
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(r.Source, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Id, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(r.Title!, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Description!, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Category!, NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(r.Price!.Value, NpgsqlDbType.Numeric, ct);
+                await copy.WriteAsync((long)i + 1, NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(i.ToString(Inv), NpgsqlDbType.Text, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await ScratchDatabase.ExecuteAsync(connection, """
+            INSERT INTO bench_floor AS t (source, id, title, description, category, price, version, content_hash, updated_at)
+            SELECT DISTINCT ON (source, id) source, id, title, description, category, price, version, content_hash, now()
+            FROM staging ORDER BY source, id, version DESC
+            ON CONFLICT (source, id) DO UPDATE SET title = excluded.title, description = excluded.description,
+                category = excluded.category, price = excluded.price, version = excluded.version,
+                content_hash = excluded.content_hash, updated_at = excluded.updated_at
+            WHERE t.version < excluded.version
+            """, ct);
+        await tx.CommitAsync(ct);
+        var rate = settings.Records / watch.Elapsed.TotalSeconds;
+        log($"floor-db: {rate:N0} rows/s");
+        return rate;
+    }
+
+    /// <summary>
+    /// A consumer doing one <c>INSERT ... ON CONFLICT</c> round trip per record. With
+    /// <paramref name="connectionPerRecord"/> it opens a new, unpooled connection for each record and sends the statement
+    /// unprepared, as the reference system's consumer does; without, it keeps one connection and a prepared statement,
+    /// the best a per-record design can do.
+    /// </summary>
+    private async Task<double> BaselineAsync(string kafka, string db, bool connectionPerRecord, CancellationToken ct)
+    {
+        var n = Math.Min(connectionPerRecord ? settings.ReferenceRecords : settings.BaselineRecords, settings.Records);
+        var name = connectionPerRecord ? "baseline" : "baseline-pooled";
+        var how = connectionPerRecord ? "a new connection and one INSERT ... ON CONFLICT per record (the reference's way)" : "one INSERT ... ON CONFLICT round trip per record on one open connection";
+        log($"{name}: a consumer doing {how}, {n:N0} records");
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = kafka, GroupId = "bench-" + name, EnableAutoCommit = false, EnablePartitionEof = false,
+        }).Build();
+        var partitions = Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(FloorTopic, p)).ToList();
+        consumer.Assign(partitions.Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).Low)));
+        var table = "bench_" + name.Replace('-', '_');
+        await using (var setup = new NpgsqlConnection(db))
+        {
+            await setup.OpenAsync(ct);
+            await ScratchDatabase.ExecuteAsync(setup, $"CREATE TABLE IF NOT EXISTS {table} (LIKE products INCLUDING ALL); TRUNCATE {table};", ct);
+        }
+        var sql = $"""
+            INSERT INTO {table} AS t (source, id, title, description, category, price, version, content_hash, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+            ON CONFLICT (source, id) DO UPDATE SET title = excluded.title, description = excluded.description,
+                category = excluded.category, price = excluded.price, version = excluded.version,
+                content_hash = excluded.content_hash, updated_at = excluded.updated_at
+            WHERE t.version < excluded.version
+            """;
+        var perRecord = new NpgsqlConnectionStringBuilder(db) { Pooling = false }.ConnectionString;
+        // Pooled: one open connection and a prepared statement for the whole run (disposing null does nothing).
+        await using var shared = connectionPerRecord ? null : new NpgsqlConnection(db);
+        await using var prepared = shared is null ? null : Upsert(sql, shared);
+        if (shared is not null)
+        {
+            await shared.OpenAsync(ct);
+            await prepared!.PrepareAsync(ct);
+        }
+        var watch = Stopwatch.StartNew();
+        var lastLog = 0L;
+        for (var done = 0; done < n;)
+        {
+            var m = consumer.Consume(TimeSpan.FromSeconds(10)) ?? throw new TimeoutException($"{name} consumer got nothing for 10 s");
+            if (WireFormat.TryDecode(StreamNamespaces.Products, m.Message.Value, out _) is not EntityMessage<ProductRecord> e)
+            {
+                continue;
+            }
+            if (prepared is not null)
+            {
+                Bind(prepared, e);
+                await prepared.ExecuteNonQueryAsync(ct);
+            }
+            else
+            {
+                await using var connection = new NpgsqlConnection(perRecord);
+                await connection.OpenAsync(ct);
+                await using var command = Upsert(sql, connection);
+                Bind(command, e);
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            done++;
+            if (watch.ElapsedMilliseconds - lastLog >= 2000)
+            {
+                lastLog = watch.ElapsedMilliseconds;
+                log($"  {name} {done,8:N0} / {n:N0}  {done / watch.Elapsed.TotalSeconds,7:N0} rec/s");
+            }
+        }
+        var rate = n / watch.Elapsed.TotalSeconds;
+        log($"{name}: {rate:N0} records/s");
+        return rate;
+    }
+
+    private static NpgsqlCommand Upsert(string sql, NpgsqlConnection connection)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var type in (NpgsqlDbType[])[NpgsqlDbType.Text, NpgsqlDbType.Bigint, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Numeric, NpgsqlDbType.Bigint, NpgsqlDbType.Text])
+        {
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = type });
+        }
+        return command;
+    }
+
+    private static void Bind(NpgsqlCommand command, EntityMessage<ProductRecord> e)
+    {
+        var r = e.Record;
+        var p = command.Parameters;
+        p[0].Value = r.Source;
+        p[1].Value = r.Id;
+        p[2].Value = (object?)r.Title ?? DBNull.Value;
+        p[3].Value = (object?)r.Description ?? DBNull.Value;
+        p[4].Value = (object?)r.Category ?? DBNull.Value;
+        p[5].Value = (object?)r.Price ?? DBNull.Value;
+        p[6].Value = e.Version;
+        p[7].Value = e.Version.ToString(Inv);
+    }
+}

@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Shopstream.Ingest.Http;
+using Shopstream.Ingest.Producing;
+using Shopstream.Silo.Hosting;
+using Shopstream.Silo.Kafka;
+using Shopstream.Projection.Storage;
+using Shopstream.Kafka.Embedded;
+using Spectre.Console;
+using Shopstream.Silo.CommandLine;
+
+namespace Shopstream.Cli;
+
+/// <summary>
+/// <c>shopstream demo</c>: one process with a silo and the ingest; streams a snapshot (and the clickstream files in
+/// <c>DIR/events/*.ndjson</c>, through the ingest API) through Kafka into PostgreSQL, waits until every record is
+/// applied or rejected, and prints the tables, views and reports.
+/// </summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var postgres = CommonOptions.Postgres(required: false);
+        var kafka = CommonOptions.Kafka("without it an embedded Kafka-protocol broker runs in this process");
+        var partitions = CommonOptions.Partitions();
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the pipeline to catch up", DefaultValueFactory = _ => 300 };
+        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout };
+        command.SetAction((r, ct) =>
+        {
+            var pg = r.GetValue(postgres);
+            if (string.IsNullOrWhiteSpace(pg))
+            {
+                Console.Error.WriteLine("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream demo starts a local PostgreSQL and passes it");
+                return Task.FromResult(2);
+            }
+            return RunAsync(r.GetValue(data), pg, r.GetValue(kafka), r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(DirectoryInfo? data, string postgres, string? kafka, int partitions, TimeSpan timeout, CancellationToken ct)
+    {
+        var started = Stopwatch.StartNew();
+        using var broker = string.IsNullOrWhiteSpace(kafka) ? EmbeddedKafkaBroker.Start() : null;
+        if (broker is not null)
+        {
+            kafka = broker.BootstrapServers;
+            AnsiConsole.MarkupLine($"[yellow]No --kafka given:[/] using the embedded Kafka-protocol broker (librdkafka mock cluster) at [bold]{broker.BootstrapServers}[/]. It lives in this process and keeps about 5 MB per partition.");
+        }
+        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka! };
+        options.Validate();
+        var topics = options.TopicsByNamespace().Values.ToList();
+
+        AnsiConsole.MarkupLine($"PostgreSQL: [bold]{Markup.Escape(Redacted(postgres))}[/]");
+        await SchemaMigrator.ApplyAsync(postgres, ct);
+        if (broker is not null)
+        {
+            // The mock cluster has no controller for CreateTopics; it creates topics through its own API.
+            topics.ForEach(t => broker.CreateTopic(t, partitions));
+        }
+        else
+        {
+            await TopicProvisioner.EnsureAsync(kafka!, options.KafkaClient, topics, partitions);
+        }
+        AnsiConsole.MarkupLine($"Schema applied; topics {string.Join(", ", topics)} ready ({partitions} partitions each when created here).");
+
+        using var host = SiloHostFactory.BuildLocal(options);
+        await host.StartAsync(ct);
+        AnsiConsole.MarkupLine("Silo started.");
+
+        var ingestStarted = Stopwatch.StartNew();
+        var counts = await IngestCommand.RunAsync(kafka!, data, null, null, options.KafkaClient, ct);
+        var produced = counts.Sum(c => c.Produced + c.Rejected);
+        var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
+        (int Accepted, int Rejected)? posted = Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
+        produced += posted is { } p ? p.Accepted + p.Rejected : 0;
+
+        using var progress = new DeliveryProgress(kafka!, options.ConsumerGroup, options.KafkaClient, topics);
+        var caughtUp = false;
+        await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
+        {
+            var task = ctx.AddTask("records applied or rejected", maxValue: Math.Max(1, produced));
+            caughtUp = await progress.WaitUntilCaughtUpAsync(timeout, lags =>
+            {
+                var lag = lags.Sum(l => l.Lag);
+                task.Value = Math.Max(0, produced - lag);
+            }, ct);
+            task.Value = task.MaxValue;
+        });
+        var pipelineSeconds = ingestStarted.Elapsed.TotalSeconds;
+        if (!caughtUp)
+        {
+            AnsiConsole.MarkupLine($"[red]The pipeline did not catch up within {timeout.TotalSeconds:0} s.[/]");
+            await host.StopAsync(CancellationToken.None);
+            return 1;
+        }
+        await host.StopAsync(ct);
+
+        await using var db = NpgsqlDataSource.Create(postgres);
+        AnsiConsole.Write(IngestCommand.CountsTable(counts));
+        foreach (var (title, sql) in SummaryQueries)
+        {
+            AnsiConsole.Write(await ConsoleTables.QueryAsync(db, title, sql));
+        }
+        if (posted is not null)
+        {
+            await PrintReportsAsync(db, ct);
+        }
+        AnsiConsole.MarkupLine(
+            $"demo: records={produced} elapsed_s={started.Elapsed.TotalSeconds:0.0} pipeline_s={pipelineSeconds:0.00} records_per_s={produced / Math.Max(pipelineSeconds, 0.001):0}");
+        return 0;
+    }
+
+    /// <summary>Posts every <c>*.ndjson</c> of the directory through the ingest API, run in this process on a free loopback port.</summary>
+    private static async Task<(int Accepted, int Rejected)> PostEventsAsync(string directory, ShopstreamOptions options, CancellationToken ct)
+    {
+        var producerOptions = new KafkaProducerOptions
+        {
+            BootstrapServers = options.Kafka,
+            ClientId = "shopstream-ingest-api",
+            EventsTopic = options.EventsTopic,
+            RejectedTopic = options.RejectedTopic,
+        };
+        foreach (var (k, v) in options.KafkaClient)
+        {
+            producerOptions.ClientSettings[k] = v;
+        }
+        var api = new EventsApiOptions { Port = 0 };
+        await using var producer = new KafkaRecordProducer(producerOptions);
+        await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);
+        using var http = new HttpClient { BaseAddress = EventsApiHost.BaseAddress(app), Timeout = TimeSpan.FromMinutes(5) };
+        var poster = new EventFilePoster(http, api.MaxBodyBytes);
+        var (accepted, rejected) = (0, 0);
+        foreach (var file in Directory.GetFiles(directory, "*.ndjson").Order(StringComparer.Ordinal))
+        {
+            var (a, r) = await poster.PostAsync(file, ct);
+            AnsiConsole.MarkupLine($"  POST /events [grey]{Markup.Escape(Path.GetFileName(file))}[/]: accepted {a}, rejected {r}");
+            (accepted, rejected) = (accepted + a, rejected + r);
+        }
+        await app.StopAsync(ct);
+        return (accepted, rejected);
+    }
+
+    /// <summary>The six reports for each day with product views (the latest seven at most).</summary>
+    private static async Task PrintReportsAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        var dates = await ClickstreamReports.DatesWithViewsAsync(db, ct);
+        if (dates.Count > 7)
+        {
+            AnsiConsole.MarkupLine($"Product views on {dates.Count} days; reports of the latest 7 (./shopstream report NAME --date yyyy-MM-dd for the others).");
+        }
+        foreach (var date in dates.TakeLast(7))
+        {
+            foreach (var name in ClickstreamReports.Names)
+            {
+                AnsiConsole.Write(await ClickstreamReports.TableAsync(db, name, date));
+            }
+        }
+    }
+
+    private static string Redacted(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!string.IsNullOrEmpty(b.Password))
+        {
+            b.Password = "***";
+        }
+        return b.ConnectionString;
+    }
+
+    internal static readonly (string Title, string Sql)[] SummaryQueries =
+    [
+        ("rows per table and source", """
+            SELECT t.source, t.products, t.users, t.carts, t.cart_items FROM vw_data_source_comparison t ORDER BY t.source
+            """),
+        ("rejected records", """
+            SELECT stage, coalesce(topic, '') AS topic, count(*) AS records, min(reason) AS example_reason
+            FROM rejected_records GROUP BY stage, topic ORDER BY stage, topic
+            """),
+        ("vw_data_source_comparison", "SELECT * FROM vw_data_source_comparison ORDER BY source"),
+        ("vw_product_ratings", "SELECT * FROM vw_product_ratings ORDER BY source, category, price_category"),
+        ("vw_cart_analysis", "SELECT * FROM vw_cart_analysis ORDER BY source, month, day_of_week"),
+        ("vw_cart_products (first 15 by total)", "SELECT * FROM vw_cart_products ORDER BY total_price DESC NULLS LAST, source, cart_id, product_id LIMIT 15"),
+    ];
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Shopstream.Ingest.Http;
+using Shopstream.Ingest.Producing;
+using Shopstream.Silo.Hosting;
+using Shopstream.Streaming.Kafka;
+using Shopstream.Silo.CommandLine;
+
+namespace Shopstream.Cli;
+
+/// <summary>
+/// <c>shopstream ingest-api</c>: serves <c>POST /events</c> and produces the events to Kafka. Settings from the
+/// <c>Shopstream</c> section (<c>Shopstream__IngestApiKey</c>, <c>Shopstream__IngestApiMaxBodyBytes</c>, topics,
+/// <c>Shopstream__KafkaClient__*</c>); flags override.
+/// </summary>
+internal static class IngestApiCommand
+{
+    public static Command Create()
+    {
+        var kafka = CommonOptions.Kafka("required (or Shopstream__Kafka)");
+        var port = new Option<int?>("--port") { Description = "TCP port (default 8090, or Shopstream__IngestApiPort)" };
+        port.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 1 or > 65535)
+            {
+                r.AddError("--port must be a TCP port (1-65535)");
+            }
+        });
+        var bind = new Option<string?>("--bind") { Description = "Address to bind to (default 127.0.0.1, or Shopstream__IngestApiBind)" };
+        var allowAnonymous = new Option<bool>("--allow-anonymous")
+        {
+            Description = "Accept events without a key when binding beyond loopback (or Shopstream__IngestApiAllowAnonymous=true)",
+        };
+        var command = new Command("ingest-api", "Serve POST /events: validate clickstream events and produce them to Kafka") { kafka, port, bind, allowAnonymous };
+        command.SetAction(async (r, ct) =>
+        {
+            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+            var api = EventsApiOptions.From(configuration);
+            api.Port = r.GetValue(port) ?? api.Port;
+            api.Bind = r.GetValue(bind) ?? api.Bind;
+            api.AllowAnonymous |= r.GetValue(allowAnonymous);
+            var producerOptions = ProducerOptions(configuration, r.GetValue(kafka));
+            // librdkafka retries a message for 300 s by default; past the API's bound nobody waits for it any more.
+            producerOptions.ClientSettings.TryAdd("message.timeout.ms", $"{(long)api.AckTimeout.TotalMilliseconds}");
+            // What is left at exit belongs to requests already answered 503; do not hold the exit for it.
+            producerOptions.DisposeFlushTimeout = TimeSpan.FromSeconds(2);
+            if (string.IsNullOrWhiteSpace(producerOptions.BootstrapServers))
+            {
+                await Console.Error.WriteLineAsync("--kafka (or SHOPSTREAM_KAFKA, Shopstream__Kafka) is required");
+                return 2;
+            }
+            try
+            {
+                api.Validate();
+                producerOptions.Validate();
+            }
+            catch (Ingest.IngestException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+
+            LibrdkafkaLocator.EnsureLoaded();
+            await using var producer = new KafkaRecordProducer(producerOptions);
+            await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);
+            StopDeadline.Arm(app.Lifetime, api.ShutdownTimeout, "ingest-api");
+            await Console.Error.WriteLineAsync(
+                $"ingest-api: POST {EventsApiHost.BaseAddress(app)}events -> topic {producerOptions.EventsTopic} at {producerOptions.BootstrapServers}" +
+                $"{(api.ApiKey is null ? " (anonymous)" : " (X-Api-Key required)")}; stop with Ctrl+C or SIGTERM");
+            // The host's console lifetime turns SIGTERM and Ctrl+C into a stop; this returns once the host has stopped
+            // (within Shopstream:ShutdownTimeout), and the producer is flushed for at most 2 s after it.
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The producer settings of the API: topics and client settings from <c>Shopstream</c>, bootstrap servers from the flag first.</summary>
+    public static KafkaProducerOptions ProducerOptions(IConfiguration configuration, string? kafka)
+    {
+        var section = configuration.GetSection("Shopstream");
+        var options = new KafkaProducerOptions
+        {
+            BootstrapServers = new[] { kafka, Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA"), section["Kafka"] }
+                .FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "",
+            ClientId = "shopstream-ingest-api",
+            EventsTopic = section["EventsTopic"] is { Length: > 0 } events ? events : "events",
+            RejectedTopic = section["RejectedTopic"] is { Length: > 0 } rejected ? rejected : "rejected",
+        };
+        foreach (var (key, value) in CommonOptions.KafkaClientSettings(configuration))
+        {
+            options.ClientSettings[key] = value;
+        }
+        return options;
+    }
+}

@@ -1,0 +1,161 @@
+using Npgsql;
+using Shopstream.Grains.Projection;
+using Shopstream.Projection.Clickstream;
+
+namespace Shopstream.Projection;
+
+/// <summary>
+/// The star-schema part of a projection batch: dimension rows, facts and session aggregates of every session row in
+/// the batch, as a few array statements. Rows are sorted by key so that concurrent batches lock in the same order.
+/// </summary>
+internal static class ClickstreamCommands
+{
+    /// <summary>Adds the statements; returns each fact's <c>event_key</c>. The facts and sessions statements return rows.</summary>
+    public static Dictionary<FactEventRow, string> Add(NpgsqlBatch batch, IReadOnlyList<SessionEventsRow> rows)
+    {
+        var facts = rows.SelectMany(r => r.Facts).ToList();
+        var keys = new Dictionary<FactEventRow, string>(ReferenceEqualityComparer.Instance);
+        foreach (var f in facts)
+        {
+            keys[f] = FactEventKey.Of(f.EventId, f.ProductKey);
+        }
+
+        var dates = facts.Select(f => DateDimension.Of(f.OccurredAt)).DistinctBy(d => d.DateKey).OrderBy(d => d.DateKey).ToList();
+        var c = new NpgsqlBatchCommand(ProjectionSql.DimDates);
+        c.AddArray(dates.Select(d => d.DateKey));
+        c.AddArray(dates.Select(d => d.FullDate));
+        c.AddArray(dates.Select(d => d.DayOfWeek));
+        c.AddArray(dates.Select(d => d.DayOfWeekShort));
+        c.AddArray(dates.Select(d => d.IsWeekdayOrWeekend));
+        c.AddArray(dates.Select(d => d.DayOfMonth));
+        c.AddArray(dates.Select(d => d.YearMonth));
+        c.AddArray(dates.Select(d => d.Month));
+        c.AddArray(dates.Select(d => d.DayOfYear));
+        c.AddArray(dates.Select(d => d.WeekOfYear));
+        c.AddArray(dates.Select(d => d.QuarterNumber));
+        c.AddArray(dates.Select(d => d.Year));
+        batch.BatchCommands.Add(c);
+
+        var products = rows.SelectMany(r => r.Products)
+            .GroupBy(p => p.ProductKey, StringComparer.Ordinal)
+            .Select(g => g.FirstOrDefault(p => p.UrlName is not null) ?? g.First())
+            .OrderBy(p => p.ProductKey, StringComparer.Ordinal)
+            .ToList();
+        if (products.Count > 0)
+        {
+            c = new NpgsqlBatchCommand(ProjectionSql.DimProducts);
+            c.AddArray(products.Select(p => p.ProductKey));
+            c.AddArray(products.Select(p => p.UrlName));
+            c.AddArray(products.Select(p => p.CurrentUrl));
+            c.AddArray(products.Select(p => p.LanguageCode));
+            c.AddArray(products.Select(p => p.CatalogueSource));
+            c.AddArray(products.Select(p => p.CatalogueId));
+            batch.BatchCommands.Add(c);
+        }
+
+        var locations = Distinct(rows.SelectMany(r => r.Locations), l => l.LocationKey);
+        c = new NpgsqlBatchCommand(ProjectionSql.DimLocations);
+        c.AddArray(locations.Select(l => l.LocationKey));
+        c.AddArray(locations.Select(l => l.IpAddress));
+        c.AddArray(locations.Select(l => l.CountryCode));
+        c.AddArray(locations.Select(l => l.CountryName));
+        c.AddArray(locations.Select(l => l.RegionName));
+        c.AddArray(locations.Select(l => l.CityName));
+        batch.BatchCommands.Add(c);
+
+        var agents = Distinct(rows.SelectMany(r => r.UserAgents), a => a.UserAgentKey);
+        c = new NpgsqlBatchCommand(ProjectionSql.DimUserAgents);
+        c.AddArray(agents.Select(a => a.UserAgentKey));
+        c.AddArray(agents.Select(a => a.UserAgent));
+        c.AddArray(agents.Select(a => a.Browser));
+        c.AddArray(agents.Select(a => a.Os));
+        c.AddArray(agents.Select(a => a.DeviceType));
+        batch.BatchCommands.Add(c);
+
+        var referrers = Distinct(rows.SelectMany(r => r.Referrers), r => r.ReferrerKey);
+        c = new NpgsqlBatchCommand(ProjectionSql.DimReferrers);
+        c.AddArray(referrers.Select(r => r.ReferrerKey));
+        c.AddArray(referrers.Select(r => r.ReferrerUrl));
+        c.AddArray(referrers.Select(r => r.ReferrerDomain));
+        c.AddArray(referrers.Select(r => r.ReferrerType));
+        batch.BatchCommands.Add(c);
+
+        var sortedFacts = facts.OrderBy(f => keys[f], StringComparer.Ordinal).ToList();
+        c = new NpgsqlBatchCommand(ProjectionSql.Facts);
+        c.AddArray(sortedFacts.Select(f => keys[f]));
+        c.AddArray(sortedFacts.Select(f => f.EventId));
+        c.AddArray(sortedFacts.Select(f => f.EventType));
+        c.AddArray(sortedFacts.Select(f => f.OccurredAt.ToUniversalTime()));
+        c.AddArray(sortedFacts.Select(f => f.SessionKey));
+        c.AddArray(sortedFacts.Select(f => f.UserId));
+        c.AddArray(sortedFacts.Select(f => f.ProductKey));
+        c.AddArray(sortedFacts.Select(f => f.LocationKey));
+        c.AddArray(sortedFacts.Select(f => f.UserAgentKey));
+        c.AddArray(sortedFacts.Select(f => f.ReferrerKey));
+        c.AddArray(sortedFacts.Select(f => f.StoreId));
+        c.AddArray(sortedFacts.Select(f => f.CurrentUrl));
+        c.AddArray(sortedFacts.Select(f => f.UtmSource));
+        c.AddArray(sortedFacts.Select(f => f.UtmMedium));
+        c.AddArray(sortedFacts.Select(f => f.Resolution));
+        c.AddArray(sortedFacts.Select(f => f.Options));
+        c.AddArray(sortedFacts.Select(f => f.Extras));
+        batch.BatchCommands.Add(c);
+
+        c = new NpgsqlBatchCommand(ProjectionSql.Sessions);
+        c.AddArray(rows.Select(r => r.SessionKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        batch.BatchCommands.Add(c);
+        return keys;
+    }
+
+    /// <summary>Reads what the facts and sessions statements returned: the inserted keys and each session's aggregate.</summary>
+    public static async Task<(HashSet<string> Inserted, Dictionary<string, SessionAggregateRow> Sessions)> ReadAsync(
+        NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<string>(StringComparer.Ordinal);
+        var sessions = new Dictionary<string, SessionAggregateRow>(StringComparer.Ordinal);
+        do
+        {
+            if (reader.FieldCount == 0)
+            {
+                continue;
+            }
+            var isFacts = reader.GetName(0) == "event_key";
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (isFacts)
+                {
+                    inserted.Add(reader.GetString(0));
+                }
+                else
+                {
+                    var s = new SessionAggregateRow(
+                        reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2),
+                        reader.GetInt32(3), reader.GetInt32(4), reader.GetInt32(5), reader.GetInt32(6), reader.GetBoolean(7));
+                    sessions[s.SessionKey] = s;
+                }
+            }
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+        return (inserted, sessions);
+    }
+
+    /// <summary>The result of one session row: its facts that this batch inserted (each key claimed once) and its aggregate.</summary>
+    public static SessionEventsResult ResultOf(
+        SessionEventsRow row, Dictionary<FactEventRow, string> keys, HashSet<string> inserted, Dictionary<string, SessionAggregateRow> sessions) =>
+        new([.. row.Facts.Where(f => inserted.Remove(keys[f]))], sessions.GetValueOrDefault(row.SessionKey));
+
+    /// <summary>The part of a session row one fact needs: the fact and the dimension rows it refers to.</summary>
+    public static SessionEventsRow Only(SessionEventsRow row, FactEventRow fact) =>
+        row with
+        {
+            Facts = [fact],
+            Products = [.. row.Products.Where(p => p.ProductKey == fact.ProductKey)],
+            Locations = [.. row.Locations.Where(l => l.LocationKey == fact.LocationKey)],
+            UserAgents = [.. row.UserAgents.Where(a => a.UserAgentKey == fact.UserAgentKey)],
+            Referrers = [.. row.Referrers.Where(r => r.ReferrerKey == fact.ReferrerKey)],
+        };
+
+    private static List<T> Distinct<T>(IEnumerable<T> rows, Func<T, string> key) =>
+        [.. rows.GroupBy(key, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(key, StringComparer.Ordinal)];
+
+}

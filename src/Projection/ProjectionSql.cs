@@ -1,0 +1,205 @@
+namespace Shopstream.Projection;
+
+/// <summary>
+/// The statements of the projection writer: one per entity type, each taking whole batches as arrays.
+/// An upsert applies only when the incoming version is newer and the content differs.
+/// </summary>
+internal static class ProjectionSql
+{
+    public const string Products = """
+        INSERT INTO products AS t (source, id, title, description, category, price, image_url, rating_value,
+            rating_count, stock, brand, price_category, version, content_hash, updated_at)
+        SELECT u.*, now() FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::numeric[],
+            $7::text[], $8::numeric[], $9::int[], $10::int[], $11::text[], $12::text[], $13::bigint[], $14::text[]) AS u
+        ON CONFLICT (source, id) DO UPDATE SET
+            title = excluded.title, description = excluded.description, category = excluded.category,
+            price = excluded.price, image_url = excluded.image_url, rating_value = excluded.rating_value,
+            rating_count = excluded.rating_count, stock = excluded.stock, brand = excluded.brand,
+            price_category = excluded.price_category, version = excluded.version,
+            content_hash = excluded.content_hash, updated_at = excluded.updated_at
+        WHERE t.version < excluded.version AND t.content_hash <> excluded.content_hash
+        """;
+
+    public const string Users = """
+        INSERT INTO users AS t (source, id, email, username, first_name, last_name, phone, address_street,
+            address_city, address_zipcode, version, content_hash, updated_at)
+        SELECT u.*, now() FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+            $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[]) AS u
+        ON CONFLICT (source, id) DO UPDATE SET
+            email = excluded.email, username = excluded.username, first_name = excluded.first_name,
+            last_name = excluded.last_name, phone = excluded.phone, address_street = excluded.address_street,
+            address_city = excluded.address_city, address_zipcode = excluded.address_zipcode,
+            version = excluded.version, content_hash = excluded.content_hash, updated_at = excluded.updated_at
+        WHERE t.version < excluded.version AND t.content_hash <> excluded.content_hash
+        """;
+
+    /// <summary>
+    /// Carts whose header advances get their lines replaced: lines no longer listed are deleted, changed
+    /// lines updated, unchanged lines left alone. A cart that does not advance keeps its lines untouched.
+    /// </summary>
+    public const string Carts = """
+        WITH incoming AS (
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[],
+                $7::bigint[], $8::text[]) AS i(source, cart_id, user_id, cart_date, day_of_week, month, version, content_hash)
+        ), advanced AS (
+            INSERT INTO carts AS t (source, cart_id, user_id, cart_date, version, content_hash, updated_at)
+            SELECT source, cart_id, user_id, cart_date, version, content_hash, now() FROM incoming
+            ON CONFLICT (source, cart_id) DO UPDATE SET
+                user_id = excluded.user_id, cart_date = excluded.cart_date, version = excluded.version,
+                content_hash = excluded.content_hash, updated_at = excluded.updated_at
+            WHERE t.version < excluded.version AND t.content_hash <> excluded.content_hash
+            RETURNING t.source, t.cart_id
+        ), lines AS (
+            SELECT * FROM unnest($9::text[], $10::bigint[], $11::bigint[], $12::int[], $13::numeric[])
+                AS l(source, cart_id, product_id, quantity, unit_price)
+        ), removed AS (
+            DELETE FROM cart_items ci USING advanced a
+            WHERE ci.source = a.source AND ci.cart_id = a.cart_id
+              AND NOT EXISTS (SELECT 1 FROM lines l
+                              WHERE l.source = ci.source AND l.cart_id = ci.cart_id AND l.product_id = ci.product_id)
+        )
+        INSERT INTO cart_items AS t (source, cart_id, product_id, user_id, cart_date, quantity, unit_price,
+            day_of_week, month, updated_at)
+        SELECT l.source, l.cart_id, l.product_id, i.user_id, i.cart_date, l.quantity, l.unit_price,
+            i.day_of_week, i.month, now()
+        FROM lines l
+        JOIN advanced a ON a.source = l.source AND a.cart_id = l.cart_id
+        JOIN incoming i ON i.source = l.source AND i.cart_id = l.cart_id
+        ON CONFLICT (source, cart_id, product_id) DO UPDATE SET
+            user_id = excluded.user_id, cart_date = excluded.cart_date, quantity = excluded.quantity,
+            unit_price = excluded.unit_price, day_of_week = excluded.day_of_week, month = excluded.month,
+            updated_at = excluded.updated_at
+        WHERE (t.user_id, t.cart_date, t.quantity, t.unit_price, t.day_of_week, t.month)
+              IS DISTINCT FROM (excluded.user_id, excluded.cart_date, excluded.quantity, excluded.unit_price,
+                                excluded.day_of_week, excluded.month)
+        """;
+
+    public const string Rejected = """
+        INSERT INTO rejected_records (stage, topic, partition, "offset", key, payload, reason, fingerprint)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+        ON CONFLICT (fingerprint) DO NOTHING
+        """;
+
+    /// <summary>
+    /// Names of clickstream products follow the catalogue: after products are written, the dimension rows that
+    /// refer to them take their current title (read back from <c>products</c>, so an ignored older record changes nothing).
+    /// </summary>
+    public const string ProductNamesFromCatalogue = """
+        UPDATE dim_product d SET name = p.title
+        FROM unnest($1::text[], $2::bigint[]) AS u(source, id)
+        JOIN products p ON p.source = u.source AND p.id = u.id
+        WHERE d.catalogue_source = p.source AND d.catalogue_id = p.id AND p.title IS NOT NULL
+          AND d.name IS DISTINCT FROM p.title
+        """;
+
+    /// <summary>No conflict target: a concurrent batch adding the same day may trip either of the table's unique keys.</summary>
+    public const string DimDates = """
+        INSERT INTO dim_date (date_key, full_date, day_of_week, day_of_week_short, is_weekday_or_weekend, day_of_month,
+            year_month, month, day_of_year, week_of_year, quarter_number, year)
+        SELECT * FROM unnest($1::int[], $2::date[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
+            $9::int[], $10::int[], $11::int[], $12::int[])
+        ON CONFLICT DO NOTHING
+        """;
+
+    /// <summary>The catalogue's title when it knows the product, else the name from the URL; never a null over a name.</summary>
+    public const string DimProducts = """
+        INSERT INTO dim_product AS t (product_key, name, current_url, language_code, catalogue_source, catalogue_id)
+        SELECT u.product_key, coalesce(p.title, u.url_name), u.current_url, u.language_code, u.catalogue_source, u.catalogue_id
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+            AS u(product_key, url_name, current_url, language_code, catalogue_source, catalogue_id)
+        LEFT JOIN products p ON p.source = u.catalogue_source AND p.id = u.catalogue_id
+        ON CONFLICT (product_key) DO UPDATE SET
+            name = coalesce(excluded.name, t.name), current_url = coalesce(excluded.current_url, t.current_url),
+            language_code = coalesce(excluded.language_code, t.language_code),
+            catalogue_source = coalesce(excluded.catalogue_source, t.catalogue_source),
+            catalogue_id = coalesce(excluded.catalogue_id, t.catalogue_id)
+        WHERE (t.name, t.current_url, t.language_code, t.catalogue_source, t.catalogue_id)
+              IS DISTINCT FROM (coalesce(excluded.name, t.name), coalesce(excluded.current_url, t.current_url),
+                                coalesce(excluded.language_code, t.language_code),
+                                coalesce(excluded.catalogue_source, t.catalogue_source),
+                                coalesce(excluded.catalogue_id, t.catalogue_id))
+        """;
+
+    public const string DimLocations = """
+        INSERT INTO dim_location AS t (location_key, ip_address, country_code, country_name, region_name, city_name)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        ON CONFLICT (location_key) DO UPDATE SET
+            ip_address = excluded.ip_address, country_code = excluded.country_code, country_name = excluded.country_name,
+            region_name = excluded.region_name, city_name = excluded.city_name
+        WHERE (t.ip_address, t.country_code, t.country_name, t.region_name, t.city_name)
+              IS DISTINCT FROM (excluded.ip_address, excluded.country_code, excluded.country_name, excluded.region_name,
+                                excluded.city_name)
+        """;
+
+    /// <summary>Keyed by a hash of every column: a key's row never changes.</summary>
+    public const string DimUserAgents = """
+        INSERT INTO dim_user_agent (user_agent_key, user_agent, browser, os, device_type)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+        ON CONFLICT (user_agent_key) DO NOTHING
+        """;
+
+    /// <summary>Keyed by a hash of every column: a key's row never changes.</summary>
+    public const string DimReferrers = """
+        INSERT INTO dim_referrer (referrer_key, referrer_url, referrer_domain, referrer_type)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        ON CONFLICT (referrer_key) DO NOTHING
+        """;
+
+    /// <summary>
+    /// Facts are immutable: one already there (a replay) is skipped. Returns the keys inserted, which is how grains
+    /// learn which events were new. date_key and event_time come from occurred_at here, by the functions the table's
+    /// checks use.
+    /// </summary>
+    public const string Facts = """
+        INSERT INTO fact_events (event_key, event_id, event_type, date_key, event_time, occurred_at, session_key, user_id,
+            product_key, location_key, user_agent_key, referrer_key, store_id, current_url, utm_source, utm_medium,
+            resolution, options, extras)
+        SELECT u.event_key, u.event_id, u.event_type, date_key_of((u.occurred_at AT TIME ZONE 'UTC')::date),
+            (u.occurred_at AT TIME ZONE 'UTC')::time, u.occurred_at, u.session_key, u.user_id, u.product_key,
+            u.location_key, u.user_agent_key, u.referrer_key, u.store_id, u.current_url, u.utm_source, u.utm_medium,
+            u.resolution, u.options::jsonb, u.extras::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[],
+            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+            AS u(event_key, event_id, event_type, occurred_at, session_key, user_id, product_key, location_key,
+                 user_agent_key, referrer_key, store_id, current_url, utm_source, utm_medium, resolution, options, extras)
+        ON CONFLICT (event_key) DO NOTHING
+        RETURNING event_key
+        """;
+
+    /// <summary>
+    /// Each session's aggregate, recomputed from all its facts (so replays and duplicates cannot skew it), saved when
+    /// it changed, and returned either way.
+    /// </summary>
+    public const string Sessions = """
+        WITH agg AS (
+            SELECT f.session_key,
+                   min(f.occurred_at) AS first_event_at,
+                   max(f.occurred_at) AS last_event_at,
+                   count(DISTINCT f.event_id)::int AS events,
+                   (count(DISTINCT f.product_key) FILTER (WHERE f.event_type = 'product_view'))::int AS products_viewed,
+                   (count(DISTINCT f.product_key) FILTER (WHERE f.event_type = 'add_to_cart'))::int AS products_carted,
+                   (count(DISTINCT f.product_key) FILTER (WHERE f.event_type = 'purchase'))::int AS products_purchased,
+                   bool_or(f.event_type = 'purchase') AS converted
+            FROM fact_events f
+            WHERE f.session_key = ANY($1::text[])
+            GROUP BY f.session_key
+        ), saved AS (
+            INSERT INTO sessions AS t (session_key, first_event_at, last_event_at, events, products_viewed,
+                products_carted, products_purchased, converted, updated_at)
+            SELECT agg.*, now() FROM agg
+            ON CONFLICT (session_key) DO UPDATE SET
+                first_event_at = excluded.first_event_at, last_event_at = excluded.last_event_at, events = excluded.events,
+                products_viewed = excluded.products_viewed, products_carted = excluded.products_carted,
+                products_purchased = excluded.products_purchased, converted = excluded.converted,
+                updated_at = excluded.updated_at
+            WHERE (t.first_event_at, t.last_event_at, t.events, t.products_viewed, t.products_carted,
+                   t.products_purchased, t.converted)
+                  IS DISTINCT FROM (excluded.first_event_at, excluded.last_event_at, excluded.events,
+                                    excluded.products_viewed, excluded.products_carted, excluded.products_purchased,
+                                    excluded.converted)
+        )
+        SELECT session_key, first_event_at, last_event_at, events, products_viewed, products_carted, products_purchased,
+               converted
+        FROM agg
+        """;
+}
