@@ -1,3 +1,4 @@
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Normalization;
@@ -77,7 +78,7 @@ public sealed class IngestRunner
             var result = normalizer.Normalize(feed.Source, record.Element);
             if (result.IsAccepted)
             {
-                await sink.ProduceAsync(feed.Entity, RecordKey.Of(feed.Source, result.Id.Value), result.Record, cancellationToken)
+                await sink.ProduceAsync(feed.Entity, new EntityKey(feed.Source, result.Id.Value).ToString(), result.Record, cancellationToken)
                     .ConfigureAwait(false);
                 produced++;
                 continue;
@@ -92,8 +93,8 @@ public sealed class IngestRunner
                 Stage = RejectedPayload.IngestStage,
                 Topic = sink.TopicFor(feed.Entity),
                 Key = result.Id is { } id
-                    ? RecordKey.Of(feed.Source, id)
-                    : RecordKey.OfUnidentified(feed.Source, feed.Entity, record.Index),
+                    ? new EntityKey(feed.Source, id).ToString()
+                    : EntityKey.OfUnidentified(feed.Source, feed.Entity, record.Index).ToString(),
                 Payload = payload,
                 Reason = result.Reason,
             };

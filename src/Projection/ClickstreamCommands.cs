@@ -1,4 +1,5 @@
 using Npgsql;
+using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Projection;
 using Shopstream.Projection.Clickstream;
 
@@ -17,7 +18,7 @@ internal static class ClickstreamCommands
         var keys = new Dictionary<FactEventRow, string>(ReferenceEqualityComparer.Instance);
         foreach (var f in facts)
         {
-            keys[f] = FactEventKey.Of(f.EventId, f.ProductKey);
+            keys[f] = EventFact.KeyOf(f.EventId, f.ProductKey);
         }
 
         var dates = facts.Select(f => DateDimension.Of(f.OccurredAt)).DistinctBy(d => d.DateKey).OrderBy(d => d.DateKey).ToList();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Shopstream.Grains;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Projection;
 
 namespace Shopstream.Projection;
@@ -205,7 +206,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         var key = KeyOf(pending.Row);
         var payload = JsonSerializer.Serialize(pending.Row, pending.Row.GetType());
         var rejection = new Pending(new RejectedRow("projection", null, null, null, key, payload,
-            $"PostgreSQL refused the row: {Describe(refusal)}", Fingerprint.OfParts("projection", key, payload)));
+            $"PostgreSQL refused the row: {Describe(refusal)}", ContentHash.OfParts("projection", key, payload)));
         await WriteResilientAsync([rejection]);
         await rejection.Done.Task;
         pending.Done.TrySetResult(pending.Row is SessionEventsRow ? new SessionEventsResult([], null) : null);
@@ -365,13 +366,16 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
 
     private static string? KeyOf(object row) => row switch
     {
-        ProductRow p => $"{p.Source}:{p.Id}",
-        CartRow c => $"{c.Source}:{c.CartId}",
-        UserRow u => $"{u.Source}:{u.Id}",
+        ProductRow p => KeyOf(p.Source, p.Id),
+        CartRow c => KeyOf(c.Source, c.CartId),
+        UserRow u => KeyOf(u.Source, u.Id),
         RejectedRow r => r.Key,
         SessionEventsRow s => s.SessionKey,
         _ => null,
     };
+
+    // The source is the record's own field, unchecked against the message key: one that cannot form a key gives none.
+    private static string? KeyOf(string source, long id) => EntityKey.TryCreate(source, id, out var key) ? key.ToString() : null;
 
     private static string Describe(Exception ex) =>
         ex is PostgresException pg ? $"{pg.SqlState} {pg.MessageText}" : $"{ex.GetType().Name}: {ex.Message}";

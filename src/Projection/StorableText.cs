@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Shopstream.Grains.Interfaces;
 
 namespace Shopstream.Projection;
 
@@ -83,5 +83,5 @@ internal static class StorableText
 
     // Hashed as UTF-16 code units: the text may hold unpaired surrogates, which UTF-8 cannot encode.
     private static string Sha256Hex(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan())));
+        ContentHash.OfBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(text.AsSpan()));
 }

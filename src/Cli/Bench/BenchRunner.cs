@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Producing;
@@ -125,7 +126,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             {
                 await Task.Delay(2, ct);
             }
-            await producer.ProduceAsync(StreamNamespaces.Products, $"{source}:{(i % entities) + 1}", Update(i, entities, source), ct);
+            await producer.ProduceAsync(StreamNamespaces.Products, new EntityKey(source, (i % entities) + 1).ToString(), Update(i, entities, source), ct);
         }
         await producer.FlushAsync(ct);
         while (Interlocked.Read(ref committed) < records)

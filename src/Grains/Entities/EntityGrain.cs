@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Streams;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
@@ -97,7 +98,7 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         }
         if (changed)
         {
-            s.ContentHash = Fingerprint.Of(s.Current!);
+            s.ContentHash = ContentHash.OfRecord(s.Current!);
             pendingWrite = ProjectAsync(s.Current!, s.Version, s.ContentHash);
         }
         // Also when nothing changed: a duplicate must not be acknowledged before the write it duplicates.

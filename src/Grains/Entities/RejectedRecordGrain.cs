@@ -1,5 +1,6 @@
 using Orleans.Runtime;
 using Orleans.Streams;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
@@ -21,7 +22,7 @@ public sealed class RejectedRecordGrain(IProjectionWriter writer) : Grain, IGrai
         {
             var r = message.Record;
             var row = new RejectedRow(r.Stage, r.Topic, r.Partition, r.Offset, r.Key, r.Payload, r.Reason,
-                Fingerprint.OfParts(r.Stage, r.Topic, r.Key, r.Payload, r.Reason));
+                ContentHash.OfParts(r.Stage, r.Topic, r.Key, r.Payload, r.Reason));
             PipelineMetrics.Applied(StreamNamespaces.Rejected);
             return writer.WriteAsync([row]);
         });

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shopstream.Grains.Interfaces;
 
 namespace Shopstream.Grains.Sessions;
 
@@ -10,17 +11,15 @@ namespace Shopstream.Grains.Sessions;
 public sealed record CatalogueProduct(string Source, long Id)
 {
     /// <summary>The product grain key, <c>source:id</c>.</summary>
-    public string Key => string.Create(CultureInfo.InvariantCulture, $"{Source}:{Id}");
+    public string Key => new EntityKey(Source, Id).ToString();
 
     public static CatalogueProduct? Of(string productKey, string? eventsCatalogue)
     {
         ArgumentNullException.ThrowIfNull(productKey);
-        var colon = productKey.IndexOf(':', StringComparison.Ordinal);
-        if (colon > 0)
+        if (EntityKey.TryParse(productKey, out var key))
         {
-            var source = productKey[..colon];
-            return source.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-') && IdOf(productKey[(colon + 1)..]) is { } qualified
-                ? new CatalogueProduct(source, qualified)
+            return key.Source.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-') && IdOf(key.Id) is { } qualified
+                ? new CatalogueProduct(key.Source, qualified)
                 : null;
         }
         return !string.IsNullOrEmpty(eventsCatalogue) && IdOf(productKey) is { } plain ? new CatalogueProduct(eventsCatalogue, plain) : null;

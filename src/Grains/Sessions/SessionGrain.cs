@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Streams;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
@@ -52,13 +53,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         this.logger = logger;
     }
 
-    /// <summary>The identity of one fact: the event id and the product it is about.</summary>
-    public static string FactId(ClickEvent clickEvent)
-    {
-        ArgumentNullException.ThrowIfNull(clickEvent);
-        return clickEvent.EventId + '\u001f' + clickEvent.ProductId;
-    }
-
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         seen = new SeenEventIds(options.SessionEventIdCap, state.State.SeenEventIds);
@@ -88,7 +82,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         foreach (var item in items)
         {
             var clickEvent = item.Item.Record;
-            var id = FactId(clickEvent);
+            var id = EventFact.IdOf(clickEvent);
             if (seen.Contains(id) || !inBatch.Add(id))
             {
                 PipelineMetrics.Ignored(StreamNamespaces.Events);
@@ -114,7 +108,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         // Remembered only once durable: an id remembered before a failed write would drop its redelivery.
         foreach (var clickEvent in fresh)
         {
-            seen.Add(FactId(clickEvent));
+            seen.Add(EventFact.IdOf(clickEvent));
         }
         var replayed = fresh.Count - result.Inserted.Count;
         for (var i = 0; i < result.Inserted.Count; i++)
@@ -147,9 +141,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         {
             var location = locations.Resolve(e);
             places.TryAdd(location.LocationKey, location);
-            var agent = new UserAgentRow(Fingerprint.OfParts("user-agent", e.UserAgent, e.Browser, e.Os, e.DeviceType), e.UserAgent, e.Browser, e.Os, e.DeviceType);
+            var agent = new UserAgentRow(ContentHash.OfParts("user-agent", e.UserAgent, e.Browser, e.Os, e.DeviceType), e.UserAgent, e.Browser, e.Os, e.DeviceType);
             agents.TryAdd(agent.UserAgentKey, agent);
-            var referrer = new ReferrerRow(Fingerprint.OfParts("referrer", e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType), e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType);
+            var referrer = new ReferrerRow(ContentHash.OfParts("referrer", e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType), e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType);
             referrers.TryAdd(referrer.ReferrerKey, referrer);
             if (e.ProductId is { } productKey)
             {

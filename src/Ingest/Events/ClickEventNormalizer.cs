@@ -1,9 +1,8 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Ingest.Normalization;
 using Shopstream.Ingest.Rejection;
@@ -414,7 +413,7 @@ public sealed partial class ClickEventNormalizer
             }
             else
             {
-                hash ??= Sha256Hex(address.ToLowerInvariant());
+                hash ??= ContentHash.OfText(address.ToLowerInvariant());
             }
         }
 
@@ -427,11 +426,9 @@ public sealed partial class ClickEventNormalizer
     /// or "a"+"bc" and "ab"+"c", never hash alike; the version tag changes the ids if the recipe ever has to.
     /// </summary>
     private static string FeedEventIdOf(string?[] canonical) =>
-        Sha256Hex(JsonSerializer.Serialize<string?[]>([FeedCanonicalVersion, .. canonical]));
+        ContentHash.OfText(JsonSerializer.Serialize<string?[]>([FeedCanonicalVersion, .. canonical]));
 
     private static string? Utc(DateTimeOffset? at) => at?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     [GeneratedRegex("^[a-z][a-z0-9_]*$", RegexOptions.CultureInvariant)]
     private static partial Regex SnakeCase();

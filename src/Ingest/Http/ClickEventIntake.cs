@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Events;
@@ -71,7 +72,7 @@ public sealed class ClickEventIntake
         {
             Stage = RejectedPayload.IngestStage,
             Topic = producer.TopicFor(StreamNamespaces.Events),
-            Key = $"{Source}:{id}",
+            Key = new EntityKey(Source, id).ToString(),
             Payload = payload,
             Reason = reason,
         };

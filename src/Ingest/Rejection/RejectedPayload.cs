@@ -1,9 +1,9 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Ingest.Events;
 
 namespace Shopstream.Ingest.Rejection;
@@ -139,7 +139,7 @@ public static partial class RejectedPayload
             writer.WriteStartObject();
             writer.WriteString("excerpt", Mask(Head(head, EventLimits.MaxExcerptLength)));
             writer.WriteNumber("length", utf8.Length);
-            writer.WriteString("sha256", Convert.ToHexStringLower(SHA256.HashData(utf8)));
+            writer.WriteString("sha256", ContentHash.OfBytes(utf8));
             writer.WriteEndObject();
         }
 
@@ -156,9 +156,9 @@ public static partial class RejectedPayload
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(entity);
         ArgumentNullException.ThrowIfNull(payload);
-        // Separators keep ("ab", "c") and ("a", "bc") apart; none of the names contain a newline.
-        var bytes = Encoding.UTF8.GetBytes($"{stage}\n{source}\n{entity}\n{payload}");
-        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+        // Newlines, not ContentHash.PartSeparator: the keys already produced were made so. They keep ("ab", "c") and
+        // ("a", "bc") apart, as none of the names contain a newline.
+        return ContentHash.OfText($"{stage}\n{source}\n{entity}\n{payload}");
     }
 
     /// <summary>

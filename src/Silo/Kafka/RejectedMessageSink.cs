@@ -1,4 +1,5 @@
 using System.Text;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Projection;
 using Shopstream.Streaming.Kafka;
 
@@ -13,7 +14,7 @@ internal sealed class RejectedMessageSink(IProjectionWriter writer) : IKafkaPois
         {
             var payload = m.Value is null ? "" : Encoding.UTF8.GetString(m.Value);
             return new RejectedRow("decode", m.Topic, m.Partition, m.Offset, m.Key, payload, m.Reason,
-                Fingerprint.OfParts("decode", m.Topic, m.Key, payload, m.Reason));
+                ContentHash.OfParts("decode", m.Topic, m.Key, payload, m.Reason));
         }).ToList();
         return writer.WriteAsync(rows);
     }

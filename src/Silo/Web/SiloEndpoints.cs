@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans.Runtime;
 using Shopstream.Grains;
+using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Http;
@@ -102,7 +103,7 @@ internal static class SiloEndpoints
         {
             return Results.BadRequest(new { error = $"the id must be 1-{MaxIdDigits} digits" });
         }
-        return await lookup($"{source}:{number}") is { } snapshot ? Results.Ok(snapshot) : Results.NotFound(new { error = "no such entity" });
+        return await lookup(new EntityKey(source, number).ToString()) is { } snapshot ? Results.Ok(snapshot) : Results.NotFound(new { error = "no such entity" });
     }
 
     private const int MaxIdDigits = 18;
