@@ -19,6 +19,7 @@ using Shopstream.Silo.Projection;
 using Shopstream.Silo.Web;
 using Shopstream.Streaming.Kafka;
 using Shopstream.Streaming.Kafka.Embedded;
+using Xunit.Abstractions;
 
 namespace Shopstream.Pipeline.Tests.Cluster;
 
@@ -26,7 +27,7 @@ namespace Shopstream.Pipeline.Tests.Cluster;
 /// The silo's health checks in a web host of their own, against the real things they check: PostgreSQL (the test server,
 /// or a port nothing listens on), the embedded broker and a real projection writer that cannot reach its database.
 /// </summary>
-public sealed class SiloHealthChecksTests
+public sealed class SiloHealthChecksTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Ready_is_503_naming_postgres_while_the_database_is_unreachable_and_live_stays_200()
@@ -38,7 +39,9 @@ public sealed class SiloHealthChecksTests
 
         using var ready = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
         using var live = await http.GetAsync(new Uri("health/live", UriKind.Relative));
-        var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        var text = await ready.Content.ReadAsStringAsync();
+        output.WriteLine(text);
+        var body = JsonDocument.Parse(text).RootElement;
         var checks = body.GetProperty("checks");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
