@@ -12,7 +12,7 @@ public sealed class IngestOptions
     /// <summary>Time allowed for one HTTP request including reading its body.</summary>
     public TimeSpan HttpTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Extra attempts after the first one on a transient failure (network error, timeout, 5xx, 429).</summary>
+    /// <summary>Extra attempts after the first one on a transient failure (network error, timeout, 408, 429, 5xx).</summary>
     public int MaxRetries { get; set; } = 3;
 
     /// <summary>Delay before the first retry; doubled for each further retry.</summary>
@@ -27,9 +27,10 @@ public sealed class IngestOptions
     {
         RequireHttpUrl(FakeStoreBaseUrl, nameof(FakeStoreBaseUrl));
         RequireHttpUrl(DummyJsonBaseUrl, nameof(DummyJsonBaseUrl));
-        if (HttpTimeout <= TimeSpan.Zero || HttpTimeout > TimeSpan.FromMinutes(10))
+        // 10 ms is the shortest timeout the resilience pipeline accepts.
+        if (HttpTimeout < TimeSpan.FromMilliseconds(10) || HttpTimeout > TimeSpan.FromMinutes(10))
         {
-            throw Invalid(nameof(HttpTimeout), $"must be greater than 0 and at most 10 minutes (was {HttpTimeout})");
+            throw Invalid(nameof(HttpTimeout), $"must be between 10 ms and 10 minutes (was {HttpTimeout})");
         }
 
         if (MaxRetries is < 0 or > 20)

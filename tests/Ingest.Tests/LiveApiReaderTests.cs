@@ -82,6 +82,86 @@ public sealed class LiveApiReaderTests : IAsyncLifetime
         Assert.Equal(["/fakestore/products", "/fakestore/products"], server.Requests);
     }
 
+    [Theory]
+    [InlineData(HttpStatusCode.RequestTimeout)]
+    [InlineData(HttpStatusCode.TooManyRequests)]
+    [InlineData(HttpStatusCode.InternalServerError)]
+    [InlineData(HttpStatusCode.BadGateway)]
+    [InlineData(HttpStatusCode.ServiceUnavailable)]
+    [InlineData(HttpStatusCode.GatewayTimeout)]
+    public async Task Transient_status_is_retried_then_succeeds(HttpStatusCode status)
+    {
+        server.FailNext("/fakestore/carts", status, times: 2);
+
+        var feed = await Reader(maxRetries: 2).ReadAsync(new Feed("fakestore", "carts"));
+
+        Assert.Equal(7, feed.Records.Count);
+        Assert.Equal(["/fakestore/carts", "/fakestore/carts", "/fakestore/carts"], server.Requests);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.Unauthorized)]
+    [InlineData(HttpStatusCode.Forbidden)]
+    public async Task Other_client_errors_are_not_retried(HttpStatusCode status)
+    {
+        server.FailNext("/fakestore/carts", status);
+
+        var error = await Assert.ThrowsAsync<IngestException>(() => Reader().ReadAsync(new Feed("fakestore", "carts")));
+
+        Assert.Contains($"HTTP {(int)status}", error.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task Retry_after_longer_than_the_backoff_is_waited_before_the_retry()
+    {
+        // Backoff 20 ms; the server asks for 1 s.
+        server.FailNext("/fakestore/users", HttpStatusCode.TooManyRequests, retryAfter: "1");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var feed = await Reader().ReadAsync(new Feed("fakestore", "users"));
+
+        Assert.Equal(10, feed.Records.Count);
+        Assert.Equal(2, server.Requests.Count);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(990), $"retried after {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Persistent_429_gives_up_after_the_configured_retries_naming_url_attempts_and_status()
+    {
+        server.FailNext("/fakestore/products", HttpStatusCode.TooManyRequests, times: 10);
+
+        var error = await Assert.ThrowsAsync<IngestException>(() => Reader(maxRetries: 1).ReadAsync(new Feed("fakestore", "products")));
+
+        Assert.Equal($"GET {server.FakeStoreBaseUrl}/products failed after 2 attempts: HTTP 429 Too Many Requests", error.Message);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Persistently_slow_server_gives_up_after_the_retries_naming_the_timeout()
+    {
+        server.DelayNext("/fakestore/carts", TimeSpan.FromSeconds(3));
+        server.DelayNext("/fakestore/carts", TimeSpan.FromSeconds(3));
+
+        var error = await Assert.ThrowsAsync<IngestException>(() =>
+            Reader(maxRetries: 1, timeout: TimeSpan.FromMilliseconds(300)).ReadAsync(new Feed("fakestore", "carts")));
+
+        Assert.Equal($"GET {server.FakeStoreBaseUrl}/carts failed after 2 attempts: no complete response within 0.3 s", error.Message);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Without_retries_a_transient_status_fails_after_one_attempt()
+    {
+        server.FailNext("/fakestore/carts", HttpStatusCode.ServiceUnavailable);
+
+        var error = await Assert.ThrowsAsync<IngestException>(() => Reader(maxRetries: 0).ReadAsync(new Feed("fakestore", "carts")));
+
+        Assert.Equal($"GET {server.FakeStoreBaseUrl}/carts failed after 1 attempt: HTTP 503 Service Unavailable", error.Message);
+        Assert.Single(server.Requests);
+    }
+
     [Fact]
     public async Task Too_many_requests_429_on_a_middle_page_is_retried_without_losing_records()
     {

@@ -26,15 +26,10 @@ public static class EventsApi
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapPost(EventsPath, PostEventsAsync);
-        app.MapGet("/health", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/health/ready", async (KafkaReadinessProbe kafka) =>
-        {
-            var problem = await kafka.ProblemAsync();
-            return Results.Json(
-                new { status = problem is null ? "ready" : "not ready", checks = new { kafka = problem ?? "ok" } },
-                statusCode: problem is null ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        // No check behind /health and /health/live: they say the process answers; readiness asks Kafka.
+        app.MapHealthAnswer("/health", HealthEndpoints.LiveTag, "ok", "not ok");
+        app.MapHealthAnswer("/health/live", HealthEndpoints.LiveTag, "live", "not live");
+        app.MapHealthAnswer("/health/ready", HealthEndpoints.ReadyTag, "ready", "not ready");
         return app;
     }
 

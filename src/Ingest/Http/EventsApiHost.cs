@@ -48,6 +48,7 @@ public static class EventsApiHost
         builder.Services.AddSingleton<ClickEventIntake>();
         builder.Services.AddSingleton(_ => new KafkaReadinessProbe(
             producer.CreateAdminClient(), producer.TopicFor(StreamNamespaces.Events), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
+        builder.Services.AddHealthChecks().AddCheck<KafkaReadinessProbe>("kafka", tags: [HealthEndpoints.ReadyTag]);
         builder.Services.AddRateLimiter(r =>
         {
             r.GlobalLimiter = Limits(options);

@@ -1,13 +1,14 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Shopstream.Ingest.Http;
 
 /// <summary>
 /// Whether Kafka answers a metadata request, for readiness checks. The answer is kept for <c>cacheFor</c> and probes
 /// that arrive while one runs share it, so a flood of health requests costs one metadata request per period and an
-/// unreachable broker delays no check by more than the probe's timeout.
+/// unreachable broker delays no check by more than the probe's timeout. As a health check it is unhealthy with that reason.
 /// </summary>
-public sealed class KafkaReadinessProbe : IDisposable
+public sealed class KafkaReadinessProbe : IHealthCheck, IDisposable
 {
     private readonly IAdminClient admin;
     private readonly string topic;
@@ -47,6 +48,14 @@ public sealed class KafkaReadinessProbe : IDisposable
             }
             return current;
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        // The probe is shared by concurrent checks, so a caller that gives up stops waiting but does not cancel it.
+        var problem = await ProblemAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        return problem is null ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(problem);
     }
 
     public void Dispose() => admin.Dispose();

@@ -1,12 +1,15 @@
 using System.Globalization;
-using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+using Polly.Timeout;
 
 namespace Shopstream.Ingest.Sources;
 
 /// <summary>
 /// Reads the live APIs: FakeStore serves each entity as one plain array (<c>GET {base}/products</c>),
 /// DummyJSON pages it (<c>GET {base}/products?limit=L&amp;skip=S</c>, page wrapper with <c>total</c>).
-/// Transient failures (network errors, timeouts, 5xx, 429) are retried with exponential backoff.
+/// Transient failures (network errors, timeouts, 408, 429, 5xx) are retried with exponential backoff through a Polly
+/// resilience pipeline (Microsoft.Extensions.Http.Resilience), honouring Retry-After.
 /// </summary>
 public sealed class LiveApiReader : IRawRecordSource
 {
@@ -16,6 +19,7 @@ public sealed class LiveApiReader : IRawRecordSource
     private readonly HttpClient http;
     private readonly IngestOptions options;
     private readonly TimeProvider time;
+    private readonly ResiliencePipeline<HttpResponseMessage> pipeline;
 
     /// <exception cref="IngestException">The options are invalid.</exception>
     public LiveApiReader(HttpClient http, IngestOptions options, TimeProvider? timeProvider = null)
@@ -26,6 +30,7 @@ public sealed class LiveApiReader : IRawRecordSource
         this.http = http;
         this.options = options;
         time = timeProvider ?? TimeProvider.System;
+        pipeline = BuildPipeline();
     }
 
     /// <summary>The endpoint of a feed, without paging parameters.</summary>
@@ -76,80 +81,89 @@ public sealed class LiveApiReader : IRawRecordSource
 
     private async Task<FeedPage> GetPageAsync(Uri url, string entity, CancellationToken cancellationToken)
     {
-        var attempts = options.MaxRetries + 1;
-        string lastFailure = "no attempt made";
-        Exception? lastException = null;
-        TimeSpan? retryAfter = null;
-        for (var attempt = 1; attempt <= attempts; attempt++)
+        var attempts = 0;
+        HttpResponseMessage response;
+        try
         {
-            if (attempt > 1)
-            {
-                await Task.Delay(DelayBefore(attempt, retryAfter), time, cancellationToken).ConfigureAwait(false);
-            }
-
-            retryAfter = null;
-            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            attemptTimeout.CancelAfter(options.HttpTimeout);
-            try
-            {
-                using var response = await http
-                    .GetAsync(url, HttpCompletionOption.ResponseHeadersRead, attemptTimeout.Token)
-                    .ConfigureAwait(false);
-                if (IsTransient(response.StatusCode))
+            // The whole body is read inside the attempt, so its timeout covers a server that stalls mid-body too.
+            response = await pipeline.ExecuteAsync(
+                async ct =>
                 {
-                    lastFailure = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
-                    lastException = null;
-                    retryAfter = RetryAfterOf(response);
-                    continue;
-                }
-
-                if (!response.IsSuccessStatusCode)
-                {
-                    // 4xx other than 429 will not get better by asking again.
-                    throw new IngestException($"GET {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-                }
-
-                var body = await response.Content.ReadAsStreamAsync(attemptTimeout.Token).ConfigureAwait(false);
-                await using (body.ConfigureAwait(false))
-                {
-                    return await FeedPage.ParseAsync(body, entity, $"response of GET {url}", attemptTimeout.Token)
-                        .ConfigureAwait(false);
-                }
-            }
-            catch (HttpRequestException ex)
-            {
-                lastFailure = ex.Message;
-                lastException = ex;
-            }
-            catch (IOException ex)
-            {
-                lastFailure = ex.Message;
-                lastException = ex;
-            }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                lastFailure = $"no complete response within {options.HttpTimeout.TotalSeconds:0.###} s";
-                lastException = ex;
-            }
+                    attempts++;
+                    return await http.GetAsync(url, HttpCompletionOption.ResponseContentRead, ct).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw GaveUp(url, attempts, ex.Message, ex);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            throw GaveUp(url, attempts, $"no complete response within {options.HttpTimeout.TotalSeconds:0.###} s", ex);
         }
 
-        var message = $"GET {url} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}: {lastFailure}";
-        throw lastException is null ? new IngestException(message) : new IngestException(message, lastException);
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var status = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+                // A transient status here means the retries are used up; any other 4xx will not get better by asking again.
+#pragma warning disable CA2016 // The overload with a token is experimental (EXTEXP0001); a response outcome does not need one.
+                throw HttpClientResiliencePredicates.IsTransient(Outcome.FromResult(response))
+#pragma warning restore CA2016
+                    ? GaveUp(url, attempts, status, null)
+                    : new IngestException($"GET {url} failed: {status}");
+            }
+
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (body.ConfigureAwait(false))
+            {
+                return await FeedPage.ParseAsync(body, entity, $"response of GET {url}", cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
-    private TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter)
+    private static IngestException GaveUp(Uri url, int attempts, string lastFailure, Exception? inner)
     {
-        var backoff = options.RetryBaseDelay * Math.Pow(2, attempt - 2);
-        if (retryAfter is { } asked && asked > backoff)
+        var message = $"GET {url} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}: {lastFailure}";
+        return inner is null ? new IngestException(message) : new IngestException(message, inner);
+    }
+
+    /// <summary>
+    /// Retries on what <see cref="HttpClientResiliencePredicates.IsTransient(Outcome{HttpResponseMessage})"/> calls transient (network
+    /// errors, attempt timeouts, 408, 429, 5xx) with exponential backoff from <see cref="IngestOptions.RetryBaseDelay"/>;
+    /// each attempt has <see cref="IngestOptions.HttpTimeout"/>. No circuit breaker: one read asks its pages one after
+    /// another and gives up on the first page that fails for good, so there are no further calls for one to spare.
+    /// </summary>
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                // The generator decides every delay: Polly would take a Retry-After as is, ours caps it at MaxRetryDelay.
+                ShouldRetryAfterHeader = false,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(DelayBefore(args.AttemptNumber, args.Outcome.Result)),
+            });
+        }
+
+        return builder.AddTimeout(new HttpTimeoutStrategyOptions { Timeout = options.HttpTimeout }).Build();
+    }
+
+    /// <summary>The backoff before retry <paramref name="retry"/> (0 for the first), or Retry-After when longer; at most <see cref="MaxRetryDelay"/>.</summary>
+    private TimeSpan DelayBefore(int retry, HttpResponseMessage? response)
+    {
+        var backoff = options.RetryBaseDelay * Math.Pow(2, Math.Min(retry, 20));
+        if (response is not null && RetryAfterOf(response) is { } asked && asked > backoff)
         {
             backoff = asked;
         }
 
         return backoff < MaxRetryDelay ? backoff : MaxRetryDelay;
     }
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status == HttpStatusCode.TooManyRequests || (int)status >= 500;
 
     private TimeSpan? RetryAfterOf(HttpResponseMessage response)
     {

@@ -98,6 +98,7 @@ public static class SiloCommand
             builder.Services.AddSingleton(_ => new KafkaReadinessProbe(
                 new AdminClientBuilder(new AdminClientConfig(new Dictionary<string, string>(options.KafkaClient)) { BootstrapServers = options.Kafka }).Build(),
                 options.ProductsTopic, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5)));
+            builder.Services.AddShopstreamHealthChecks(options);
             builder.Services.AddSingleton(sp => new KafkaStreamMetrics(sp.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka)));
             builder.Services.AddOpenTelemetry().WithMetrics(m => m
                 .AddMeter(PipelineMetrics.MeterName, "Microsoft.Orleans")
@@ -109,7 +110,7 @@ public static class SiloCommand
             app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
             app.MapOrleansDashboard("/dashboard");
             app.MapPrometheusScrapingEndpoint("/metrics");
-            app.MapShopstreamHealth(options);
+            app.MapShopstreamHealth();
             app.MapShopstreamApi();
             StopDeadline.Arm(app.Lifetime, options.ShutdownTimeout, "silo");
             await app.StartAsync(ct);

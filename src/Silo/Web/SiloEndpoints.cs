@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orleans.Runtime;
 using Shopstream.Grains;
 using Shopstream.Grains.Interfaces;
@@ -57,39 +56,12 @@ internal static class SiloEndpoints
         return app;
     }
 
-    public static IEndpointRouteBuilder MapShopstreamHealth(this IEndpointRouteBuilder app, ShopstreamOptions options)
+    /// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (the checks of <see cref="SiloHealthChecks"/>).</summary>
+    public static IEndpointRouteBuilder MapShopstreamHealth(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/health/ready", async (IServiceProvider services, NpgsqlDataSource db, KafkaReadinessProbe kafka, CancellationToken ct) =>
-        {
-            var checks = new Dictionary<string, string>(StringComparer.Ordinal);
-            var postgres = PostgresAsync(db, ct);
-            checks["kafka"] = await kafka.ProblemAsync() ?? "ok";
-            checks["postgres"] = await postgres;
-            checks["projection"] = ProjectionReadiness.Check(
-                services.GetService<IProjectionHealth>()?.FailingSince, TimeProvider.System.GetUtcNow(), options.ProjectionFailingThreshold) ?? "ok";
-            var owned = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka).Snapshot().Count(p => p.OwnedHere);
-            checks["queues"] = $"{owned} partitions read here";
-            var ready = checks["postgres"] == "ok" && checks["kafka"] == "ok" && checks["projection"] == "ok";
-            return Results.Json(new { status = ready ? "ready" : "not ready", checks }, statusCode: ready ? 200 : 503);
-        });
+        app.MapHealthAnswer("/health/live", HealthEndpoints.LiveTag, "live", "not live");
+        app.MapHealthAnswer("/health/ready", HealthEndpoints.ReadyTag, "ready", "not ready");
         return app;
-    }
-
-    private static async Task<string> PostgresAsync(NpgsqlDataSource db, CancellationToken ct)
-    {
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await using var command = db.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(timeout.Token);
-            return "ok";
-        }
-        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException)
-        {
-            return "unreachable: " + ex.Message;
-        }
     }
 
     /// <summary>The grain's snapshot; 404 for a source the pipeline does not ingest, 400 for an id that is not a record id.</summary>

@@ -65,9 +65,9 @@ internal sealed class FixtureApiServer : IAsyncDisposable
 
     /// <summary>
     /// After <paramref name="afterServing"/> normal answers, the next <paramref name="times"/> requests to
-    /// <paramref name="path"/> get this status and no body.
+    /// <paramref name="path"/> get this status and no body (with <c>Retry-After: <paramref name="retryAfter"/></c> if given).
     /// </summary>
-    public void FailNext(string path, HttpStatusCode status, int times = 1, int afterServing = 0)
+    public void FailNext(string path, HttpStatusCode status, int times = 1, int afterServing = 0, string? retryAfter = null)
     {
         for (var i = 0; i < afterServing; i++)
         {
@@ -79,6 +79,11 @@ internal sealed class FixtureApiServer : IAsyncDisposable
             Script(path, response =>
             {
                 response.StatusCode = (int)status;
+                if (retryAfter is not null)
+                {
+                    response.Headers["Retry-After"] = retryAfter;
+                }
+
                 response.Close();
                 return Task.CompletedTask;
             });
