@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Shopstream.Projection;
 using Shopstream.Silo.Hosting;
 
 namespace Shopstream.Silo.Web;

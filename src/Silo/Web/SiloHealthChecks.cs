@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Http;
+using Shopstream.Projection;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
 
