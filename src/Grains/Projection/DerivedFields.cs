@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace Shopstream.Grains.Entities;
+namespace Shopstream.Grains.Projection;
 
-/// <summary>Fields computed from normalized records.</summary>
+/// <summary>Fields the rows in <see cref="ProductRow"/> and <see cref="CartRow"/> carry that no source sends: computed from the record by its grain.</summary>
 public static class DerivedFields
 {
     /// <summary>
