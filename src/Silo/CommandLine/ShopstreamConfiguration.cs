@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace Shopstream.Silo.CommandLine;
 
 /// <summary>
-/// The one rule for how settings layer, lowest first: <c>appsettings.json</c> in the working directory (if any), the
-/// environment (<c>Shopstream__Key</c>), the legacy aliases <c>SHOPSTREAM_POSTGRES</c> and <c>SHOPSTREAM_KAFKA</c>,
-/// then the command-line flags a command maps onto keys. Every command reads its options from this configuration.
+/// The one rule for how settings layer, lowest first: <c>appsettings.json</c> and <c>appsettings.{environment}.json</c>
+/// in the working directory (if any), the environment (<c>Shopstream__Key</c>), the legacy aliases
+/// <c>SHOPSTREAM_POSTGRES</c> and <c>SHOPSTREAM_KAFKA</c>, then the command-line flags a command maps onto keys.
+/// Every command reads its options from this configuration.
 /// </summary>
 public static class ShopstreamConfiguration
 {
@@ -36,11 +37,18 @@ public static class ShopstreamConfiguration
         return new ConfigurationBuilder()
             .SetBasePath(Directory.GetCurrentDirectory())
             .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{EnvironmentName()}.json", optional: true)
             .AddEnvironmentVariables(environmentPrefix)
             .AddInMemoryCollection(aliases)
             .AddInMemoryCollection(flags.Where(f => !string.IsNullOrWhiteSpace(f.Value)))
             .Build();
     }
+
+    // As the silo's web host names it (ASPNETCORE_ beats DOTNET_), so that the file the host used to read is still read.
+    private static string EnvironmentName() =>
+        Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") is { Length: > 0 } aspNetCore ? aspNetCore
+        : Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") is { Length: > 0 } dotnet ? dotnet
+        : "Production";
 
     /// <summary>
     /// A flag's value for <see cref="Build"/> when the user gave it, else null: a flag's default must not hide what the
