@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
 using Shopstream.Silo.Hosting;
@@ -34,12 +35,18 @@ internal static class IngestApiCommand
         var command = new Command("ingest-api", "Serve POST /events: validate clickstream events and produce them to Kafka") { kafka, port, bind, allowAnonymous };
         command.SetAction(async (r, ct) =>
         {
-            var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-            var api = EventsApiOptions.From(configuration);
-            api.Port = r.GetValue(port) ?? api.Port;
-            api.Bind = r.GetValue(bind) ?? api.Bind;
-            api.AllowAnonymous |= r.GetValue(allowAnonymous);
-            var producerOptions = ProducerOptions(configuration, r.GetValue(kafka));
+            var configuration = Configuration(r);
+            EventsApiOptions api;
+            try
+            {
+                api = ShopstreamConfiguration.Get(configuration, s => s.AddEventsApiOptions());
+            }
+            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+            var producerOptions = ProducerOptions(configuration);
             // librdkafka retries a message for 300 s by default; past the API's bound nobody waits for it any more.
             producerOptions.ClientSettings.TryAdd("message.timeout.ms", $"{(long)api.AckTimeout.TotalMilliseconds}");
             // What is left at exit belongs to requests already answered 503; do not hold the exit for it.
@@ -51,7 +58,6 @@ internal static class IngestApiCommand
             }
             try
             {
-                api.Validate();
                 producerOptions.Validate();
             }
             catch (Ingest.IngestException ex)
@@ -75,14 +81,26 @@ internal static class IngestApiCommand
         return command;
     }
 
-    /// <summary>The producer settings of the API: topics and client settings from <c>Shopstream</c>, bootstrap servers from the flag first.</summary>
-    public static KafkaProducerOptions ProducerOptions(IConfiguration configuration, string? kafka)
+    /// <summary>
+    /// The API's settings: <see cref="ShopstreamConfiguration"/>'s layers with the flags on top. <c>--allow-anonymous</c>
+    /// only ever allows: without it the configured <c>Shopstream:IngestApiAllowAnonymous</c> stands.
+    /// </summary>
+    internal static IConfigurationRoot Configuration(ParseResult result, string environmentPrefix = "") => ShopstreamConfiguration.Build(
+        [
+            ShopstreamConfiguration.Flag<string>(result, "--kafka", "Shopstream:Kafka"),
+            ShopstreamConfiguration.Flag<int?>(result, "--port", "Shopstream:IngestApiPort"),
+            ShopstreamConfiguration.Flag<string>(result, "--bind", "Shopstream:IngestApiBind"),
+            KeyValuePair.Create("Shopstream:IngestApiAllowAnonymous", result.GetValue<bool>("--allow-anonymous") ? "true" : null),
+        ],
+        environmentPrefix);
+
+    /// <summary>The producer settings of the API: bootstrap servers, topics and client settings from <c>Shopstream</c>.</summary>
+    public static KafkaProducerOptions ProducerOptions(IConfiguration configuration)
     {
         var section = configuration.GetSection("Shopstream");
         var options = new KafkaProducerOptions
         {
-            BootstrapServers = new[] { kafka, Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA"), section["Kafka"] }
-                .FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "",
+            BootstrapServers = section["Kafka"] ?? "",
             ClientId = "shopstream-ingest-api",
             EventsTopic = section["EventsTopic"] is { Length: > 0 } events ? events : "events",
             RejectedTopic = section["RejectedTopic"] is { Length: > 0 } rejected ? rejected : "rejected",

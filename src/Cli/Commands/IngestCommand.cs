@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Shopstream.Ingest;
 using Shopstream.Ingest.Producing;
@@ -43,7 +42,7 @@ internal static partial class IngestCommand
         command.SetAction(async (r, ct) =>
         {
             // Shopstream__KafkaClient__* (SASL, SSL, ...) as for every other command.
-            var clientSettings = CommonOptions.KafkaClientSettings(new ConfigurationBuilder().AddEnvironmentVariables().Build());
+            var clientSettings = CommonOptions.KafkaClientSettings(ShopstreamConfiguration.Build([]));
             IReadOnlyList<FeedCounts> counts;
             try
             {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 
@@ -6,7 +5,8 @@ namespace Shopstream.Ingest.Http;
 
 /// <summary>
 /// Settings of the clickstream ingest API (<c>POST /events</c>). Read from the <c>Shopstream</c> section, keys
-/// <c>Shopstream:IngestApi*</c> (environment variables <c>Shopstream__IngestApiKey</c>, ...).
+/// <c>Shopstream:IngestApi*</c> (environment variables <c>Shopstream__IngestApiKey</c>, ...); registered by
+/// <see cref="EventsApiOptionsRegistration.AddEventsApiOptions"/>.
 /// </summary>
 public sealed class EventsApiOptions
 {
@@ -19,33 +19,43 @@ public sealed class EventsApiOptions
     public const int MaxListedRejections = 100;
 
     /// <summary>TCP port; 0 picks a free one (tests, the in-process demo).</summary>
+    [ConfigurationKeyName("IngestApiPort")]
     public int Port { get; set; } = 8090;
 
     /// <summary>Address the endpoint binds to; loopback unless configured, so that nothing is exposed by accident.</summary>
+    [ConfigurationKeyName("IngestApiBind")]
     public string Bind { get; set; } = "127.0.0.1";
 
     /// <summary>Largest request body accepted; a larger one is answered 413.</summary>
+    [ConfigurationKeyName("IngestApiMaxBodyBytes")]
     public long MaxBodyBytes { get; set; } = 5 * 1024 * 1024;
 
     /// <summary>Most events in one body; a body with more is answered 413 before anything is produced.</summary>
+    [ConfigurationKeyName("IngestApiMaxEvents")]
     public int MaxEventsPerBody { get; set; } = 10_000;
 
     /// <summary>When set, every <c>POST /events</c> must carry it in <c>X-Api-Key</c>, else 401.</summary>
+    [ConfigurationKeyName("IngestApiKey")]
     public string? ApiKey { get; set; }
 
     /// <summary>Lets the API bind beyond loopback without <see cref="ApiKey"/>: anyone who reaches it may post events.</summary>
+    [ConfigurationKeyName("IngestApiAllowAnonymous")]
     public bool AllowAnonymous { get; set; }
 
     /// <summary><c>POST /events</c> requests started per second (a token bucket refilled every second); more wait in the queue or get 429.</summary>
+    [ConfigurationKeyName("IngestApiRequestsPerSecond")]
     public int RequestsPerSecond { get; set; } = 200;
 
     /// <summary><c>POST /events</c> requests handled at the same time; more wait in the queue or get 429.</summary>
+    [ConfigurationKeyName("IngestApiConcurrentRequests")]
     public int ConcurrentRequests { get; set; } = 32;
 
     /// <summary>Requests that wait for a rate or concurrency permit; beyond it they are answered 429 at once.</summary>
+    [ConfigurationKeyName("IngestApiQueueLimit")]
     public int QueueLimit { get; set; } = 64;
 
     /// <summary>How long a request waits for Kafka to acknowledge its events before it is answered 503 (nothing confirmed).</summary>
+    [ConfigurationKeyName("IngestApiAckTimeout")]
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -56,35 +66,6 @@ public sealed class EventsApiOptions
 
     /// <summary>Whether the API listens on loopback only.</summary>
     public bool IsLoopbackOnly => Bind == "localhost" || (IPAddress.TryParse(Bind, out var address) && IPAddress.IsLoopback(address));
-
-    /// <summary>The settings found in <paramref name="configuration"/>, defaults for the rest.</summary>
-    public static EventsApiOptions From(IConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var options = new EventsApiOptions();
-        var section = configuration.GetSection(Section);
-        options.Port = Number(section, "IngestApiPort", options.Port, "a TCP port");
-        if (section["IngestApiBind"] is { Length: > 0 } bind)
-        {
-            options.Bind = bind;
-        }
-        options.MaxBodyBytes = Number(section, "IngestApiMaxBodyBytes", options.MaxBodyBytes, "a number of bytes");
-        options.MaxEventsPerBody = Number(section, "IngestApiMaxEvents", options.MaxEventsPerBody, "a number of events");
-        if (section["IngestApiKey"] is { Length: > 0 } key)
-        {
-            options.ApiKey = key;
-        }
-        if (section["IngestApiAllowAnonymous"] is { Length: > 0 } anonymous)
-        {
-            options.AllowAnonymous = bool.TryParse(anonymous, out var a) ? a : throw Invalid("IngestApiAllowAnonymous", $"must be true or false (was '{anonymous}')");
-        }
-        options.RequestsPerSecond = Number(section, "IngestApiRequestsPerSecond", options.RequestsPerSecond, "a number of requests");
-        options.ConcurrentRequests = Number(section, "IngestApiConcurrentRequests", options.ConcurrentRequests, "a number of requests");
-        options.QueueLimit = Number(section, "IngestApiQueueLimit", options.QueueLimit, "a number of requests");
-        options.AckTimeout = Duration(section, "IngestApiAckTimeout", options.AckTimeout);
-        options.ShutdownTimeout = Duration(section, "ShutdownTimeout", options.ShutdownTimeout);
-        return options;
-    }
 
     /// <summary>Throws when a setting is unusable; the message names the setting.</summary>
     /// <exception cref="IngestException">A setting is invalid.</exception>
@@ -135,31 +116,6 @@ public sealed class EventsApiOptions
         {
             throw Invalid("ShutdownTimeout", $"must be between 00:00:00 and 00:10:00 (was {ShutdownTimeout})");
         }
-    }
-
-    private static TimeSpan Duration(IConfigurationSection section, string key, TimeSpan fallback)
-    {
-        if (section[key] is not { Length: > 0 } text)
-        {
-            return fallback;
-        }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Invalid(key, $"must be a time span such as 00:00:10 (was '{text}')");
-    }
-
-    private static int Number(IConfigurationSection section, string key, int fallback, string what) =>
-        (int)Number(section, key, (long)fallback, what, int.MaxValue);
-
-    private static long Number(IConfigurationSection section, string key, long fallback, string what, long max = long.MaxValue)
-    {
-        if (section[key] is not { Length: > 0 } text)
-        {
-            return fallback;
-        }
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= max
-            ? value
-            : throw Invalid(key, $"must be {what} (was '{text}')");
     }
 
     private static IngestException Invalid(string key, string problem) => new($"{Section}:{key} {problem}");

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -46,18 +47,28 @@ public static class SiloCommand
         }
         command.SetAction(async (r, ct) =>
         {
+            var configuration = Configuration(r);
+            ShopstreamOptions options;
+            try
+            {
+                options = ShopstreamConfiguration.Get(configuration, s => s.AddShopstreamOptions());
+            }
+            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+            {
+                await Console.Error.WriteLineAsync($"silo: {ex.Message}");
+                return 2;
+            }
             var builder = WebApplication.CreateBuilder();
-            var options = new ShopstreamOptions();
-            builder.Configuration.GetSection(ShopstreamOptions.Section).Bind(options);
-            options.Postgres = First(r.GetValue(postgres), options.Postgres);
-            options.Kafka = First(r.GetValue(kafka), Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA"), options.Kafka);
-            options.Validate();
+            // The host reads exactly what the options were read from (logging included), not its own default layering.
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddConfiguration(configuration);
+            builder.Services.AddShopstreamOptions();
             var web = new SiloWebOptions
             {
                 Bind = r.GetValue(httpBind)!,
                 Port = r.GetValue(httpPort),
-                DashboardApiKey = builder.Configuration[$"{ShopstreamOptions.Section}:DashboardApiKey"],
-                MetricsApiKey = builder.Configuration[$"{ShopstreamOptions.Section}:MetricsApiKey"],
+                DashboardApiKey = configuration[$"{ShopstreamOptions.Section}:DashboardApiKey"],
+                MetricsApiKey = configuration[$"{ShopstreamOptions.Section}:MetricsApiKey"],
             };
             if (!IPAddress.TryParse(web.Bind, out var bindAddress) && web.Bind != "localhost")
             {
@@ -122,7 +133,13 @@ public static class SiloCommand
         return command;
     }
 
-    private static string First(params string?[] values) => values.FirstOrDefault(v => !string.IsNullOrWhiteSpace(v)) ?? "";
+    /// <summary>The silo's settings: <see cref="ShopstreamConfiguration"/>'s layers with <c>--postgres</c> and <c>--kafka</c> on top.</summary>
+    internal static IConfigurationRoot Configuration(ParseResult result, string environmentPrefix = "") => ShopstreamConfiguration.Build(
+        [
+            ShopstreamConfiguration.Flag<string>(result, "--postgres", $"{ShopstreamOptions.Section}:{nameof(ShopstreamOptions.Postgres)}"),
+            ShopstreamConfiguration.Flag<string>(result, "--kafka", $"{ShopstreamOptions.Section}:{nameof(ShopstreamOptions.Kafka)}"),
+        ],
+        environmentPrefix);
 
     private static IPAddress FirstNonLoopbackIPv4() =>
         NetworkInterface.GetAllNetworkInterfaces()

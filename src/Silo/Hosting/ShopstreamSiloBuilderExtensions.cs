@@ -104,7 +104,7 @@ public static class ShopstreamSiloBuilderExtensions
         }
 
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Postgres));
-        silo.Services.AddOptions<ProjectionWriterOptions>().BindConfiguration("Shopstream:Projection");
+        silo.Services.AddProjectionWriterOptions();
         silo.Services.AddSingleton<PostgresProjectionWriter>();
         silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
         silo.Services.AddSingleton<IProjectionHealth>(sp => sp.GetRequiredService<PostgresProjectionWriter>());

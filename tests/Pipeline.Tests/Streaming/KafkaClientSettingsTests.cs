@@ -74,7 +74,7 @@ public sealed class KafkaClientSettingsTests : IDisposable
     [Fact]
     public void Env_var_sasl_username_reaches_the_ingest_api_producer()
     {
-        var producer = IngestApiCommand.ProducerOptions(configuration, kafka: null).ToProducerConfig();
+        var producer = IngestApiCommand.ProducerOptions(configuration).ToProducerConfig();
 
         Assert.Equal("probe-user", producer.SaslUsername);
         Assert.Equal("127.0.0.1:1", producer.BootstrapServers);
