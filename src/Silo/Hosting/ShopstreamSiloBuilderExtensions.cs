@@ -70,7 +70,7 @@ public static class ShopstreamSiloBuilderExtensions
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddGrainStorage(StreamProviders.EntityStorage, (sp, _) => new BatchedReadGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage),
-            options.Postgres,
+            sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(adoNetStorage).GrainStorageSerializer,
             sp.GetRequiredService<IActivatorProvider>(),
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
@@ -103,11 +103,7 @@ public static class ShopstreamSiloBuilderExtensions
             silo.Services.AddHostedService(sp => sp.GetRequiredService<MemoryGovernor>());
         }
 
-        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Postgres));
-        silo.Services.AddOptions<ProjectionWriterOptions>().BindConfiguration("Shopstream:Projection");
-        silo.Services.AddSingleton<PostgresProjectionWriter>();
-        silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
-        silo.Services.AddSingleton<IProjectionHealth>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
+        silo.Services.AddPostgresProjection(options.Postgres);
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
