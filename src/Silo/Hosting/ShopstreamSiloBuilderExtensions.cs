@@ -59,6 +59,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.GrainIdleTimeout);
 
         // Grain state is Orleans' ADO.NET storage; its reads are coalesced into batches (see BatchedReadGrainStorage).
+        // A second pool on purpose: the provider takes a connection string, not a data source, and needs multiplexing.
         var adoNetStorage = StreamProviders.EntityStorage + "-adonet";
         silo.AddAdoNetGrainStorage(adoNetStorage, o =>
         {
