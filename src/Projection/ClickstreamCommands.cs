@@ -22,20 +22,7 @@ internal static class ClickstreamCommands
         }
 
         var dates = facts.Select(f => DateDimension.Of(f.OccurredAt)).DistinctBy(d => d.DateKey).OrderBy(d => d.DateKey).ToList();
-        var c = new NpgsqlBatchCommand(ProjectionSql.DimDates);
-        c.AddArray(dates.Select(d => d.DateKey));
-        c.AddArray(dates.Select(d => d.FullDate));
-        c.AddArray(dates.Select(d => d.DayOfWeek));
-        c.AddArray(dates.Select(d => d.DayOfWeekShort));
-        c.AddArray(dates.Select(d => d.IsWeekdayOrWeekend));
-        c.AddArray(dates.Select(d => d.DayOfMonth));
-        c.AddArray(dates.Select(d => d.YearMonth));
-        c.AddArray(dates.Select(d => d.Month));
-        c.AddArray(dates.Select(d => d.DayOfYear));
-        c.AddArray(dates.Select(d => d.WeekOfYear));
-        c.AddArray(dates.Select(d => d.QuarterNumber));
-        c.AddArray(dates.Select(d => d.Year));
-        batch.BatchCommands.Add(c);
+        batch.BatchCommands.Add(ProjectionColumns.DimDates.Command(ProjectionSql.DimDates, dates));
 
         var products = rows.SelectMany(r => r.Products)
             .GroupBy(p => p.ProductKey, StringComparer.Ordinal)
@@ -44,65 +31,20 @@ internal static class ClickstreamCommands
             .ToList();
         if (products.Count > 0)
         {
-            c = new NpgsqlBatchCommand(ProjectionSql.DimProducts);
-            c.AddArray(products.Select(p => p.ProductKey));
-            c.AddArray(products.Select(p => p.UrlName));
-            c.AddArray(products.Select(p => p.CurrentUrl));
-            c.AddArray(products.Select(p => p.LanguageCode));
-            c.AddArray(products.Select(p => p.CatalogueSource));
-            c.AddArray(products.Select(p => p.CatalogueId));
-            batch.BatchCommands.Add(c);
+            batch.BatchCommands.Add(ProjectionColumns.DimProducts.Command(ProjectionSql.DimProducts, products));
         }
 
         var locations = Distinct(rows.SelectMany(r => r.Locations), l => l.LocationKey);
-        c = new NpgsqlBatchCommand(ProjectionSql.DimLocations);
-        c.AddArray(locations.Select(l => l.LocationKey));
-        c.AddArray(locations.Select(l => l.IpAddress));
-        c.AddArray(locations.Select(l => l.CountryCode));
-        c.AddArray(locations.Select(l => l.CountryName));
-        c.AddArray(locations.Select(l => l.RegionName));
-        c.AddArray(locations.Select(l => l.CityName));
-        batch.BatchCommands.Add(c);
-
+        batch.BatchCommands.Add(ProjectionColumns.DimLocations.Command(ProjectionSql.DimLocations, locations));
         var agents = Distinct(rows.SelectMany(r => r.UserAgents), a => a.UserAgentKey);
-        c = new NpgsqlBatchCommand(ProjectionSql.DimUserAgents);
-        c.AddArray(agents.Select(a => a.UserAgentKey));
-        c.AddArray(agents.Select(a => a.UserAgent));
-        c.AddArray(agents.Select(a => a.Browser));
-        c.AddArray(agents.Select(a => a.Os));
-        c.AddArray(agents.Select(a => a.DeviceType));
-        batch.BatchCommands.Add(c);
-
+        batch.BatchCommands.Add(ProjectionColumns.DimUserAgents.Command(ProjectionSql.DimUserAgents, agents));
         var referrers = Distinct(rows.SelectMany(r => r.Referrers), r => r.ReferrerKey);
-        c = new NpgsqlBatchCommand(ProjectionSql.DimReferrers);
-        c.AddArray(referrers.Select(r => r.ReferrerKey));
-        c.AddArray(referrers.Select(r => r.ReferrerUrl));
-        c.AddArray(referrers.Select(r => r.ReferrerDomain));
-        c.AddArray(referrers.Select(r => r.ReferrerType));
-        batch.BatchCommands.Add(c);
+        batch.BatchCommands.Add(ProjectionColumns.DimReferrers.Command(ProjectionSql.DimReferrers, referrers));
 
-        var sortedFacts = facts.OrderBy(f => keys[f], StringComparer.Ordinal).ToList();
-        c = new NpgsqlBatchCommand(ProjectionSql.Facts);
-        c.AddArray(sortedFacts.Select(f => keys[f]));
-        c.AddArray(sortedFacts.Select(f => f.EventId));
-        c.AddArray(sortedFacts.Select(f => f.EventType));
-        c.AddArray(sortedFacts.Select(f => f.OccurredAt.ToUniversalTime()));
-        c.AddArray(sortedFacts.Select(f => f.SessionKey));
-        c.AddArray(sortedFacts.Select(f => f.UserId));
-        c.AddArray(sortedFacts.Select(f => f.ProductKey));
-        c.AddArray(sortedFacts.Select(f => f.LocationKey));
-        c.AddArray(sortedFacts.Select(f => f.UserAgentKey));
-        c.AddArray(sortedFacts.Select(f => f.ReferrerKey));
-        c.AddArray(sortedFacts.Select(f => f.StoreId));
-        c.AddArray(sortedFacts.Select(f => f.CurrentUrl));
-        c.AddArray(sortedFacts.Select(f => f.UtmSource));
-        c.AddArray(sortedFacts.Select(f => f.UtmMedium));
-        c.AddArray(sortedFacts.Select(f => f.Resolution));
-        c.AddArray(sortedFacts.Select(f => f.Options));
-        c.AddArray(sortedFacts.Select(f => f.Extras));
-        batch.BatchCommands.Add(c);
+        List<ProjectionColumns.KeyedFact> sortedFacts = [.. facts.Select(f => new ProjectionColumns.KeyedFact(keys[f], f)).OrderBy(f => f.EventKey, StringComparer.Ordinal)];
+        batch.BatchCommands.Add(ProjectionColumns.Facts.Command(ProjectionSql.Facts, sortedFacts));
 
-        c = new NpgsqlBatchCommand(ProjectionSql.Sessions);
+        var c = new NpgsqlBatchCommand(ProjectionSql.Sessions);
         c.AddArray(rows.Select(r => r.SessionKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         batch.BatchCommands.Add(c);
         return keys;

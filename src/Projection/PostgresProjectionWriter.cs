@@ -236,8 +236,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         await using var batch = new NpgsqlBatch(connection, tx);
         AddProducts(batch, Latest(rows.OfType<ProductRow>(), r => (r.Source, r.Id), r => r.Version));
         AddCarts(batch, Latest(rows.OfType<CartRow>(), r => (r.Source, r.CartId), r => r.Version));
-        AddUsers(batch, Latest(rows.OfType<UserRow>(), r => (r.Source, r.Id), r => r.Version));
-        AddRejected(batch, [.. rows.OfType<RejectedRow>()]);
+        Add(batch, ProjectionSql.Users, ProjectionColumns.Users, Latest(rows.OfType<UserRow>(), r => (r.Source, r.Id), r => r.Version));
+        Add(batch, ProjectionSql.Rejected, ProjectionColumns.Rejected, [.. rows.OfType<RejectedRow>()]);
         var sessions = rows.OfType<SessionEventsRow>().ToList();
         if (sessions.Count > 0)
         {
@@ -275,49 +275,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         {
             return;
         }
-        var c = new NpgsqlBatchCommand(ProjectionSql.Products);
-        c.AddArray(rows.Select(r => r.Source));
-        c.AddArray(rows.Select(r => r.Id));
-        c.AddArray(rows.Select(r => r.Title));
-        c.AddArray(rows.Select(r => r.Description));
-        c.AddArray(rows.Select(r => r.Category));
-        c.AddArray(rows.Select(r => r.Price));
-        c.AddArray(rows.Select(r => r.ImageUrl));
-        c.AddArray(rows.Select(r => r.RatingValue));
-        c.AddArray(rows.Select(r => r.RatingCount));
-        c.AddArray(rows.Select(r => r.Stock));
-        c.AddArray(rows.Select(r => r.Brand));
-        c.AddArray(rows.Select(r => r.PriceCategory));
-        c.AddArray(rows.Select(r => r.Version));
-        c.AddArray(rows.Select(r => r.ContentHash));
-        batch.BatchCommands.Add(c);
-
-        var names = new NpgsqlBatchCommand(ProjectionSql.ProductNamesFromCatalogue);
-        names.AddArray(rows.Select(r => r.Source));
-        names.AddArray(rows.Select(r => r.Id));
-        batch.BatchCommands.Add(names);
-    }
-
-    private static void AddUsers(NpgsqlBatch batch, List<UserRow> rows)
-    {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-        var c = new NpgsqlBatchCommand(ProjectionSql.Users);
-        c.AddArray(rows.Select(r => r.Source));
-        c.AddArray(rows.Select(r => r.Id));
-        c.AddArray(rows.Select(r => r.Email));
-        c.AddArray(rows.Select(r => r.Username));
-        c.AddArray(rows.Select(r => r.FirstName));
-        c.AddArray(rows.Select(r => r.LastName));
-        c.AddArray(rows.Select(r => r.Phone));
-        c.AddArray(rows.Select(r => r.AddressStreet));
-        c.AddArray(rows.Select(r => r.AddressCity));
-        c.AddArray(rows.Select(r => r.AddressZipcode));
-        c.AddArray(rows.Select(r => r.Version));
-        c.AddArray(rows.Select(r => r.ContentHash));
-        batch.BatchCommands.Add(c);
+        Add(batch, ProjectionSql.Products, ProjectionColumns.Products, rows);
+        Add(batch, ProjectionSql.ProductNamesFromCatalogue, ProjectionColumns.ProductKeys, rows);
     }
 
     private static void AddCarts(NpgsqlBatch batch, List<CartRow> rows)
@@ -326,43 +285,21 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         {
             return;
         }
-        var c = new NpgsqlBatchCommand(ProjectionSql.Carts);
-        c.AddArray(rows.Select(r => r.Source));
-        c.AddArray(rows.Select(r => r.CartId));
-        c.AddArray(rows.Select(r => r.UserId));
-        c.AddArray(rows.Select(r => r.CartDate is { } d ? DateTime.SpecifyKind(d.ToUniversalTime(), DateTimeKind.Utc) : (DateTime?)null));
-        c.AddArray(rows.Select(r => r.DayOfWeek));
-        c.AddArray(rows.Select(r => r.Month));
-        c.AddArray(rows.Select(r => r.Version));
-        c.AddArray(rows.Select(r => r.ContentHash));
-        var lines = rows.SelectMany(r => r.Lines.Select(l => (r.Source, r.CartId, l))).ToList();
-        c.AddArray(lines.Select(x => x.Source));
-        c.AddArray(lines.Select(x => x.CartId));
-        c.AddArray(lines.Select(x => x.l.ProductId));
-        c.AddArray(lines.Select(x => x.l.Quantity));
-        c.AddArray(lines.Select(x => x.l.UnitPrice));
+        // One statement takes both: the lines' parameters follow the carts' (see ProjectionSql.Carts).
+        var c = ProjectionColumns.Carts.Command(ProjectionSql.Carts, rows);
+        ProjectionColumns.CartLines.AddParameters(c, [.. rows.SelectMany(r => r.Lines.Select(l => new ProjectionColumns.CartLine(r.Source, r.CartId, l)))]);
         batch.BatchCommands.Add(c);
     }
 
-    private static void AddRejected(NpgsqlBatch batch, List<RejectedRow> rows)
+    /// <summary>Adds one statement over the rows, unless there are none.</summary>
+    private static void Add<T>(NpgsqlBatch batch, string sql, RowColumns<T> columns, IReadOnlyCollection<T> rows)
     {
         if (rows.Count == 0)
         {
             return;
         }
-        var c = new NpgsqlBatchCommand(ProjectionSql.Rejected);
-        // Whatever a rejection carries, it must be storable: it is where refused input ends up.
-        c.AddArray(rows.Select(r => StorableText.Of(r.Stage, StorableText.MaxShortChars)));
-        c.AddArray(rows.Select(r => StorableText.OfNullable(r.Topic, StorableText.MaxShortChars)));
-        c.AddArray(rows.Select(r => r.Partition));
-        c.AddArray(rows.Select(r => r.Offset));
-        c.AddArray(rows.Select(r => StorableText.OfNullable(r.Key, StorableText.MaxShortChars)));
-        c.AddArray(rows.Select(r => StorableText.Of(r.Payload, StorableText.MaxPayloadChars)));
-        c.AddArray(rows.Select(r => StorableText.Of(r.Reason, StorableText.MaxShortChars)));
-        c.AddArray(rows.Select(r => StorableText.Of(r.Fingerprint, StorableText.MaxShortChars)));
-        batch.BatchCommands.Add(c);
+        batch.BatchCommands.Add(columns.Command(sql, rows));
     }
-
 
     private static string? KeyOf(object row) => row switch
     {

@@ -2,15 +2,14 @@ namespace Shopstream.Projection;
 
 /// <summary>
 /// The statements of the projection writer: one per entity type, each taking whole batches as arrays.
-/// An upsert applies only when the incoming version is newer and the content differs.
+/// An upsert applies only when the incoming version is newer and the content differs. Column lists and
+/// <c>unnest(...)</c> come from <see cref="ProjectionColumns"/>, which also produces the parameters; built once.
 /// </summary>
 internal static class ProjectionSql
 {
-    public const string Products = """
-        INSERT INTO products AS t (source, id, title, description, category, price, image_url, rating_value,
-            rating_count, stock, brand, price_category, version, content_hash, updated_at)
-        SELECT u.*, now() FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::numeric[],
-            $7::text[], $8::numeric[], $9::int[], $10::int[], $11::text[], $12::text[], $13::bigint[], $14::text[]) AS u
+    public static readonly string Products = $"""
+        INSERT INTO products AS t ({ProjectionColumns.Products.Names}, updated_at)
+        SELECT u.*, now() FROM {ProjectionColumns.Products.Unnest("u")}
         ON CONFLICT (source, id) DO UPDATE SET
             title = excluded.title, description = excluded.description, category = excluded.category,
             price = excluded.price, image_url = excluded.image_url, rating_value = excluded.rating_value,
@@ -20,11 +19,9 @@ internal static class ProjectionSql
         WHERE t.version < excluded.version AND t.content_hash <> excluded.content_hash
         """;
 
-    public const string Users = """
-        INSERT INTO users AS t (source, id, email, username, first_name, last_name, phone, address_street,
-            address_city, address_zipcode, version, content_hash, updated_at)
-        SELECT u.*, now() FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
-            $7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[]) AS u
+    public static readonly string Users = $"""
+        INSERT INTO users AS t ({ProjectionColumns.Users.Names}, updated_at)
+        SELECT u.*, now() FROM {ProjectionColumns.Users.Unnest("u")}
         ON CONFLICT (source, id) DO UPDATE SET
             email = excluded.email, username = excluded.username, first_name = excluded.first_name,
             last_name = excluded.last_name, phone = excluded.phone, address_street = excluded.address_street,
@@ -37,10 +34,9 @@ internal static class ProjectionSql
     /// Carts whose header advances get their lines replaced: lines no longer listed are deleted, changed
     /// lines updated, unchanged lines left alone. A cart that does not advance keeps its lines untouched.
     /// </summary>
-    public const string Carts = """
+    public static readonly string Carts = $"""
         WITH incoming AS (
-            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[],
-                $7::bigint[], $8::text[]) AS i(source, cart_id, user_id, cart_date, day_of_week, month, version, content_hash)
+            SELECT * FROM {ProjectionColumns.Carts.Unnest("i")}
         ), advanced AS (
             INSERT INTO carts AS t (source, cart_id, user_id, cart_date, version, content_hash, updated_at)
             SELECT source, cart_id, user_id, cart_date, version, content_hash, now() FROM incoming
@@ -50,8 +46,7 @@ internal static class ProjectionSql
             WHERE t.version < excluded.version AND t.content_hash <> excluded.content_hash
             RETURNING t.source, t.cart_id
         ), lines AS (
-            SELECT * FROM unnest($9::text[], $10::bigint[], $11::bigint[], $12::int[], $13::numeric[])
-                AS l(source, cart_id, product_id, quantity, unit_price)
+            SELECT * FROM {ProjectionColumns.CartLines.Unnest("l", firstParameter: ProjectionColumns.Carts.Count + 1)}
         ), removed AS (
             DELETE FROM cart_items ci USING advanced a
             WHERE ci.source = a.source AND ci.cart_id = a.cart_id
@@ -74,9 +69,9 @@ internal static class ProjectionSql
                                 excluded.day_of_week, excluded.month)
         """;
 
-    public const string Rejected = """
-        INSERT INTO rejected_records (stage, topic, partition, "offset", key, payload, reason, fingerprint)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[])
+    public static readonly string Rejected = $"""
+        INSERT INTO rejected_records ({ProjectionColumns.Rejected.Names})
+        SELECT * FROM {ProjectionColumns.Rejected.Unnest("u")}
         ON CONFLICT (fingerprint) DO NOTHING
         """;
 
@@ -84,29 +79,26 @@ internal static class ProjectionSql
     /// Names of clickstream products follow the catalogue: after products are written, the dimension rows that
     /// refer to them take their current title (read back from <c>products</c>, so an ignored older record changes nothing).
     /// </summary>
-    public const string ProductNamesFromCatalogue = """
+    public static readonly string ProductNamesFromCatalogue = $"""
         UPDATE dim_product d SET name = p.title
-        FROM unnest($1::text[], $2::bigint[]) AS u(source, id)
+        FROM {ProjectionColumns.ProductKeys.Unnest("u")}
         JOIN products p ON p.source = u.source AND p.id = u.id
         WHERE d.catalogue_source = p.source AND d.catalogue_id = p.id AND p.title IS NOT NULL
           AND d.name IS DISTINCT FROM p.title
         """;
 
     /// <summary>No conflict target: a concurrent batch adding the same day may trip either of the table's unique keys.</summary>
-    public const string DimDates = """
-        INSERT INTO dim_date (date_key, full_date, day_of_week, day_of_week_short, is_weekday_or_weekend, day_of_month,
-            year_month, month, day_of_year, week_of_year, quarter_number, year)
-        SELECT * FROM unnest($1::int[], $2::date[], $3::int[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[],
-            $9::int[], $10::int[], $11::int[], $12::int[])
+    public static readonly string DimDates = $"""
+        INSERT INTO dim_date ({ProjectionColumns.DimDates.Names})
+        SELECT * FROM {ProjectionColumns.DimDates.Unnest("u")}
         ON CONFLICT DO NOTHING
         """;
 
     /// <summary>The catalogue's title when it knows the product, else the name from the URL; never a null over a name.</summary>
-    public const string DimProducts = """
+    public static readonly string DimProducts = $"""
         INSERT INTO dim_product AS t (product_key, name, current_url, language_code, catalogue_source, catalogue_id)
         SELECT u.product_key, coalesce(p.title, u.url_name), u.current_url, u.language_code, u.catalogue_source, u.catalogue_id
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-            AS u(product_key, url_name, current_url, language_code, catalogue_source, catalogue_id)
+        FROM {ProjectionColumns.DimProducts.Unnest("u")}
         LEFT JOIN products p ON p.source = u.catalogue_source AND p.id = u.catalogue_id
         ON CONFLICT (product_key) DO UPDATE SET
             name = coalesce(excluded.name, t.name), current_url = coalesce(excluded.current_url, t.current_url),
@@ -120,9 +112,9 @@ internal static class ProjectionSql
                                 coalesce(excluded.catalogue_id, t.catalogue_id))
         """;
 
-    public const string DimLocations = """
-        INSERT INTO dim_location AS t (location_key, ip_address, country_code, country_name, region_name, city_name)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+    public static readonly string DimLocations = $"""
+        INSERT INTO dim_location AS t ({ProjectionColumns.DimLocations.Names})
+        SELECT * FROM {ProjectionColumns.DimLocations.Unnest("u")}
         ON CONFLICT (location_key) DO UPDATE SET
             ip_address = excluded.ip_address, country_code = excluded.country_code, country_name = excluded.country_name,
             region_name = excluded.region_name, city_name = excluded.city_name
@@ -132,16 +124,16 @@ internal static class ProjectionSql
         """;
 
     /// <summary>Keyed by a hash of every column: a key's row never changes.</summary>
-    public const string DimUserAgents = """
-        INSERT INTO dim_user_agent (user_agent_key, user_agent, browser, os, device_type)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+    public static readonly string DimUserAgents = $"""
+        INSERT INTO dim_user_agent ({ProjectionColumns.DimUserAgents.Names})
+        SELECT * FROM {ProjectionColumns.DimUserAgents.Unnest("u")}
         ON CONFLICT (user_agent_key) DO NOTHING
         """;
 
     /// <summary>Keyed by a hash of every column: a key's row never changes.</summary>
-    public const string DimReferrers = """
-        INSERT INTO dim_referrer (referrer_key, referrer_url, referrer_domain, referrer_type)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+    public static readonly string DimReferrers = $"""
+        INSERT INTO dim_referrer ({ProjectionColumns.DimReferrers.Names})
+        SELECT * FROM {ProjectionColumns.DimReferrers.Unnest("u")}
         ON CONFLICT (referrer_key) DO NOTHING
         """;
 
@@ -150,7 +142,7 @@ internal static class ProjectionSql
     /// learn which events were new. date_key and event_time come from occurred_at here, by the functions the table's
     /// checks use.
     /// </summary>
-    public const string Facts = """
+    public static readonly string Facts = $"""
         INSERT INTO fact_events (event_key, event_id, event_type, date_key, event_time, occurred_at, session_key, user_id,
             product_key, location_key, user_agent_key, referrer_key, store_id, current_url, utm_source, utm_medium,
             resolution, options, extras)
@@ -158,10 +150,7 @@ internal static class ProjectionSql
             (u.occurred_at AT TIME ZONE 'UTC')::time, u.occurred_at, u.session_key, u.user_id, u.product_key,
             u.location_key, u.user_agent_key, u.referrer_key, u.store_id, u.current_url, u.utm_source, u.utm_medium,
             u.resolution, u.options::jsonb, u.extras::jsonb
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[],
-            $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
-            AS u(event_key, event_id, event_type, occurred_at, session_key, user_id, product_key, location_key,
-                 user_agent_key, referrer_key, store_id, current_url, utm_source, utm_medium, resolution, options, extras)
+        FROM {ProjectionColumns.Facts.Unnest("u")}
         ON CONFLICT (event_key) DO NOTHING
         RETURNING event_key
         """;

@@ -50,22 +50,24 @@ public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDispo
     private long rowsAsked;
 
     /// <param name="inner">The ADO.NET provider that writes and clears.</param>
-    /// <param name="connectionString">The database the ADO.NET provider uses.</param>
+    /// <param name="db">
+    /// The projection's data source (same database as the ADO.NET provider), not owned: at most <see cref="Readers"/>
+    /// of its connections are in use for reads at a time, one per read loop.
+    /// </param>
     /// <param name="serializer">The serializer the ADO.NET provider is configured with.</param>
     /// <param name="activators">Creates the state of a grain that has none stored, as the ADO.NET provider does.</param>
     /// <param name="serviceId">The cluster's service id, as the ADO.NET provider stores it.</param>
     /// <param name="logger">Logger.</param>
     public BatchedReadGrainStorage(
-        IGrainStorage inner, string connectionString, IGrainStorageSerializer serializer, IActivatorProvider activators,
+        IGrainStorage inner, NpgsqlDataSource db, IGrainStorageSerializer serializer, IActivatorProvider activators,
         string serviceId, ILogger<BatchedReadGrainStorage> logger)
     {
         this.inner = inner;
+        this.db = db;
         this.serializer = serializer;
         this.activators = activators;
         this.serviceId = serviceId;
         this.logger = logger;
-        var b = new NpgsqlConnectionStringBuilder(connectionString) { Multiplexing = false, MaxPoolSize = Readers + 2 };
-        db = NpgsqlDataSource.Create(b.ConnectionString);
         loops = [.. Enumerable.Range(0, Readers).Select(_ => Task.Run(ReadLoopAsync))];
     }
 
@@ -115,7 +117,6 @@ public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDispo
     {
         reads.Writer.TryComplete();
         await Task.WhenAll(loops).ConfigureAwait(false);
-        await db.DisposeAsync().ConfigureAwait(false);
     }
 
     private async Task ReadLoopAsync()

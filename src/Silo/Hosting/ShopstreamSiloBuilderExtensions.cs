@@ -59,6 +59,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = options.GrainIdleTimeout);
 
         // Grain state is Orleans' ADO.NET storage; its reads are coalesced into batches (see BatchedReadGrainStorage).
+        // A second pool on purpose: the provider takes a connection string, not a data source, and needs multiplexing.
         var adoNetStorage = StreamProviders.EntityStorage + "-adonet";
         silo.AddAdoNetGrainStorage(adoNetStorage, o =>
         {
@@ -70,7 +71,7 @@ public static class ShopstreamSiloBuilderExtensions
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         silo.Services.AddGrainStorage(StreamProviders.EntityStorage, (sp, _) => new BatchedReadGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(adoNetStorage),
-            options.Postgres,
+            sp.GetRequiredService<NpgsqlDataSource>(),
             sp.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>().Get(adoNetStorage).GrainStorageSerializer,
             sp.GetRequiredService<IActivatorProvider>(),
             sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
@@ -103,11 +104,8 @@ public static class ShopstreamSiloBuilderExtensions
             silo.Services.AddHostedService(sp => sp.GetRequiredService<MemoryGovernor>());
         }
 
-        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.Postgres));
-        silo.Services.AddProjectionWriterOptions();
-        silo.Services.AddSingleton<PostgresProjectionWriter>();
-        silo.Services.AddSingleton<IProjectionWriter>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
-        silo.Services.AddSingleton<IProjectionHealth>(sp => sp.GetRequiredService<PostgresProjectionWriter>());
+        silo.Services.AddPostgresProjection(options.Postgres);
+        silo.Services.AddProjectionWriterOptions(); // validated at start, naming the key
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
