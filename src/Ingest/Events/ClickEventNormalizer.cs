@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Normalization;
 using Shopstream.Ingest.Rejection;
 
@@ -180,7 +181,7 @@ public sealed partial class ClickEventNormalizer
                  "(web tracker) or timestamp and remote_ip (product view feed)"]);
         }
 
-        var fields = new EventFields(raw);
+        var fields = JsonFields.OfEvent(raw);
         var redaction = EmailRedaction.For(raw);
 
         string? eventId = null;
@@ -224,7 +225,7 @@ public sealed partial class ClickEventNormalizer
                 userId = fields.Identifier("user_id");
                 ip = fields.IpAddress("ip");
                 location = fields.KeyText("location");
-                device = fields.Text("device");
+                device = fields.TrimmedText("device");
                 fields.NonNegativeNumber("price");
                 fields.PositiveInteger("quantity");
                 mapped = GenericFields;
@@ -235,12 +236,12 @@ public sealed partial class ClickEventNormalizer
         var storeId = fields.Identifier("store_id");
         var deviceId = fields.Identifier("device_id");
         var sessionKey = fields.Identifier("session_id") ?? deviceId;
-        var userAgent = fields.Text("user_agent");
-        var referrerUrl = fields.Text("referrer_url");
-        var currentUrl = fields.Text("current_url");
-        var utmSource = fields.Text("utm_source");
-        var utmMedium = fields.Text("utm_medium");
-        var resolution = fields.Text("resolution");
+        var userAgent = fields.TrimmedText("user_agent");
+        var referrerUrl = fields.TrimmedText("referrer_url");
+        var currentUrl = fields.TrimmedText("current_url");
+        var utmSource = fields.TrimmedText("utm_source");
+        var utmMedium = fields.TrimmedText("utm_medium");
+        var resolution = fields.TrimmedText("resolution");
         var emailSha256 = EmailSha256Of(fields);
 
         // An id that was given but unusable (too long, wrong type) has been reported; "required" would only repeat it.
@@ -300,7 +301,7 @@ public sealed partial class ClickEventNormalizer
             });
     }
 
-    private static string? WebTrackerIdOf(EventFields fields)
+    private static string? WebTrackerIdOf(JsonFields fields)
     {
         var underscoreId = fields.ObjectIdentifier("_id");
         var plainId = fields.Identifier("id");
@@ -321,7 +322,7 @@ public sealed partial class ClickEventNormalizer
         return id;
     }
 
-    private static string? CollectionOf(EventFields fields)
+    private static string? CollectionOf(JsonFields fields)
     {
         var collection = fields.KeyText("collection");
         if (collection is null)
@@ -343,9 +344,9 @@ public sealed partial class ClickEventNormalizer
         return collection == "view_product_detail" ? ClickEventTypes.ProductView : collection;
     }
 
-    private static string? GenericEventTypeOf(EventFields fields)
+    private static string? GenericEventTypeOf(JsonFields fields)
     {
-        var eventType = fields.Text("event_type");
+        var eventType = fields.TrimmedText("event_type");
         if (eventType is null)
         {
             if (!fields.HasErrorFor("event_type"))
@@ -366,7 +367,7 @@ public sealed partial class ClickEventNormalizer
     }
 
     /// <summary>The web tracker's <c>option</c> array as JSON text; none (absent, null, "" or []) is null.</summary>
-    private static string? OptionsOf(EventFields fields, EmailRedaction redaction)
+    private static string? OptionsOf(JsonFields fields, EmailRedaction redaction)
     {
         if (!fields.TryGet("option", out var option)
             || (option.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(option.GetString())))
@@ -396,12 +397,12 @@ public sealed partial class ClickEventNormalizer
         return valid && index > 0 ? redaction.ValueText(option) : null;
     }
 
-    private static string? EmailSha256Of(EventFields fields)
+    private static string? EmailSha256Of(JsonFields fields)
     {
         string? hash = null;
         foreach (var name in (string[])["email_address", "email"])
         {
-            var address = fields.Text(name);
+            var address = fields.TrimmedText(name);
             if (address is null)
             {
                 continue;

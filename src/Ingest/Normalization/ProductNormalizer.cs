@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Sources;
 
 namespace Shopstream.Ingest.Normalization;
@@ -17,7 +18,7 @@ public sealed class ProductNormalizer : IRecordNormalizer<ProductRecord>
 
     public NormalizationResult<ProductRecord> Normalize(string source, JsonElement raw)
     {
-        var fields = FieldReader.Over(raw);
+        var fields = JsonFields.OfRecord(raw);
         var id = fields.Id("id");
         var title = fields.Text("title");
         var description = fields.Text("description");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Sources;
 
 namespace Shopstream.Ingest.Normalization;
@@ -16,7 +17,7 @@ public sealed class UserNormalizer : IRecordNormalizer<UserRecord>
 
     public NormalizationResult<UserRecord> Normalize(string source, JsonElement raw)
     {
-        var fields = FieldReader.Over(raw);
+        var fields = JsonFields.OfRecord(raw);
         var id = fields.Id("id");
         var email = fields.Text("email");
         var username = fields.Text("username");
