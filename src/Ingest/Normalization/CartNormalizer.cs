@@ -74,20 +74,13 @@ public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
             }
         }
 
-        if (fields.Reason is not null || id is null)
+        return NormalizationResult<CartRecord>.Of(fields, id, usableId => new CartRecord
         {
-            return NormalizationResult<CartRecord>.Rejected(id, fields.Reason ?? "missing or invalid id");
-        }
-
-        return NormalizationResult<CartRecord>.Accepted(
-            new CartRecord
-            {
-                Source = source,
-                Id = id.Value,
-                UserId = userId,
-                CartDate = cartDate,
-                Lines = [.. lines.Values],
-            },
-            id.Value);
+            Source = source,
+            Id = usableId,
+            UserId = userId,
+            CartDate = cartDate,
+            Lines = [.. lines.Values],
+        });
     }
 }
