@@ -5,10 +5,7 @@ namespace Shopstream.Grains;
 /// interval while it changes, checked when the grain does work, and at deactivation. A failed save is reported to the
 /// caller and tried again at the next one; the analytic tables stay correct without it.
 /// </summary>
-/// <remarks>
-/// No grain timer: with 100,000 grains each holding one, the runtime's timer queue took ~10% of worker CPU on the bench
-/// (and 4.5% more in <c>GrainTimer</c>).
-/// </remarks>
+/// <remarks>No grain timer: with one per grain, the runtime's timer queue costs worker CPU (see the README's bench notes).</remarks>
 internal sealed class LazySave
 {
     private readonly long intervalMs;

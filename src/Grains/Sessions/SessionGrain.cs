@@ -15,15 +15,10 @@ namespace Shopstream.Grains.Sessions;
 /// dimension rows, keeps the session's aggregate and counts product views on the products' grains.
 /// </summary>
 /// <remarks>
-/// <para>Duplicates are dropped exactly with bounded memory, in two layers. The grain remembers the last
-/// <see cref="ClickstreamOptions.SessionEventIdCap"/> fact ids (event id and product id, the identity of a
-/// <c>fact_events</c> row) and drops those without a round trip. Anything else goes to the projection writer, whose
-/// insert skips facts already in <c>fact_events</c> (primary key <c>event_key</c>) and reports which ones were new.
-/// So a duplicate older than the cap, one replayed after a crash that lost unsaved grain state, or one arriving in
-/// another activation after a restart, is still dropped, and only new facts count.</para>
-/// <para>The aggregate in <c>sessions</c> is recomputed from the session's facts in the same transaction as the
-/// facts are inserted, so it is exact whatever the grain remembers; the grain keeps the recomputed row for live
-/// reads. Grain state is saved lazily (when due on a batch, deactivation) like the entity grains': it only speeds up dropping.</para>
+/// Duplicates are dropped in two layers (README, "Clickstream"): the last <see cref="ClickstreamOptions.SessionEventIdCap"/>
+/// fact ids here, without a round trip, and behind them the primary key of <c>fact_events</c>, which also catches what
+/// the cap, a crash or a restart made the grain forget. The <c>sessions</c> row is recomputed from the facts in the
+/// same transaction, so it is exact whatever the grain remembers; grain state only speeds up dropping.
 /// </remarks>
 [ImplicitStreamSubscription(StreamNamespaces.Events)]
 public sealed partial class SessionGrain : Grain, ISessionGrain

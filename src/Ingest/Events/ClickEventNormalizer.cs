@@ -4,67 +4,18 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Normalization;
 using Shopstream.Ingest.Rejection;
 
 namespace Shopstream.Ingest.Events;
 
 /// <summary>
-/// Turns one raw clickstream event, in any of the three accepted shapes, into a <see cref="ClickEvent"/>, or lists
-/// every problem with it. Pure: no I/O, no clock; each event is judged on its own.
+/// Turns one raw clickstream event, in any of the three accepted shapes (<see cref="ShapeOf"/>), into a
+/// <see cref="ClickEvent"/>, or lists every problem with it. Pure: no I/O, no clock; each event is judged on its own.
+/// What each shape requires is in the README's "Event shapes"; the limits every shape is held to are in
+/// <see cref="EventLimits"/> and the README's "Bad input".
 /// </summary>
-/// <remarks>
-/// <para><b>Shape</b> (<see cref="ShapeOf"/>): a JSON object with <c>event_id</c> or <c>event_type</c> is a generic
-/// event; otherwise one with <c>collection</c>, <c>time_stamp</c>, <c>_id</c>, <c>user_id_db</c> or
-/// <c>api_version</c> is a web tracker event; otherwise one with <c>timestamp</c> or <c>remote_ip</c> is a product
-/// view feed event. Anything else is rejected as an unrecognised shape.</para>
-/// <para><b>Every shape</b></para>
-/// <list type="bullet">
-/// <item>Every string (values and field names, at any depth, also in the extras) must be storable: a NUL character or
-/// an unpaired surrogate (<c>"\ud800"</c>) rejects the event (<c>path: contains a NUL character</c>), and so does a
-/// number beyond a double's range. These are checked first; such an event is judged on nothing else.</item>
-/// <item>Ids and keys (<c>event_id</c>, <c>_id</c>, <c>id</c>, <c>session_id</c>, <c>device_id</c>, <c>user_id</c>,
-/// <c>user_id_db</c>, <c>product_id</c>, <c>store_id</c>, <c>collection</c>, <c>location</c>) longer than
-/// <see cref="EventLimits.MaxKeyLength"/> (256) characters, and other text longer than
-/// <see cref="EventLimits.MaxTextLength"/> (4,096), reject the event (<c>session_id: longer than 256 characters
-/// (8000)</c>); nothing is truncated.</item>
-/// <item>Timestamps must be from 1970-01-01T00:00:00Z up to, not including, 2100-01-01T00:00:00Z.</item>
-/// <item>Fields named like credentials or payment data (<see cref="RejectedPayload.IsSecret"/>) are never copied into
-/// the extras or options, at any depth; in <c>current_url</c> and <c>referrer_url</c> the values of query parameters so
-/// named are replaced by <c>[redacted]</c> (<c>?card_number=[redacted]&amp;step=2</c>).</item>
-/// <item>Absent fields, <c>null</c> and blank strings are all "not given"; strings are trimmed.</item>
-/// <item>A field that appears twice is rejected: which value was meant is a guess.</item>
-/// <item>Text fields (<c>user_agent</c>, <c>referrer_url</c>, <c>current_url</c>, <c>utm_source</c>,
-/// <c>utm_medium</c>, <c>resolution</c>, <c>location</c>, ...) must be strings. Ids (<c>product_id</c>,
-/// <c>store_id</c>, <c>session_id</c>, <c>device_id</c>, <c>user_id</c>, <c>user_id_db</c>) may be strings or
-/// integers and are kept as text.</item>
-/// <item><c>session_key: session_id or device_id is required</c>: the session key is <c>session_id</c>, else
-/// <c>device_id</c>.</item>
-/// <item><c>product_id: required for product_view</c> (and for <c>add_to_cart</c>, <c>remove_from_cart</c>).</item>
-/// <item><c>ip</c> (<c>remote_ip</c> in the feed) must be a dotted-quad IPv4 or an IPv6 address.</item>
-/// <item><c>email_address</c> (or <c>email</c>) must look like an address; only its SHA-256 is kept (see
-/// <see cref="ClickEvent.EmailSha256"/>). Fields named like <c>email</c> are never copied into the extras, and
-/// an address that also appears in another field (a URL's query string) is replaced by <c>[redacted]</c>.</item>
-/// <item>Fields without a <see cref="ClickEvent"/> property of their own are kept as JSON in
-/// <see cref="ClickEvent.Extras"/> (top-level nulls dropped).</item>
-/// </list>
-/// <para><b>Web tracker</b>: <c>_id</c> or <c>id</c> is the event id (both may be given only if equal; a MongoDB
-/// <c>{"$oid": ...}</c> is accepted); <c>time_stamp</c> is required unix seconds (a number or a string of digits;
-/// values that look like milliseconds are rejected); <c>collection</c> is required and snake_case and becomes the
-/// event type, <c>view_product_detail</c> as <c>product_view</c>; <c>user_id_db</c> is the user id; <c>option</c>
-/// must be an array of objects and is kept as JSON text; <c>local_time</c>, when given, must be
-/// <c>yyyy-MM-dd HH:mm:ss</c>.</para>
-/// <para><b>Product view feed</b>: always <c>product_view</c>; <c>timestamp</c> is a required ISO 8601 date,
-/// <c>local_time</c> an optional one. It has no event id, so the id is the hex SHA-256 of its canonical content
-/// (product_id, device_id, store_id, referrer_url, local_time, remote_ip and the timestamp as UTC): the same view
-/// sent twice has the same id and is a duplicate, however its JSON was ordered or its offset written.</para>
-/// <para><b>Generic event</b>: <c>event_id</c>, <c>event_type</c> (one of <see cref="ClickEventTypes.All"/>) and an
-/// ISO 8601 <c>timestamp</c> are required; <c>price</c>, when given, must be a non-negative number and
-/// <c>quantity</c> a positive integer (both stay in the extras); <c>device</c> (desktop, mobile, tablet, bot) is used
-/// as device type when there is no user agent.</para>
-/// <para>ISO 8601 dates: <c>yyyy-MM-ddTHH:mm[:ss[.fff]]</c> (or a space for the <c>T</c>) with <c>Z</c>, an offset
-/// or none (= UTC).</para>
-/// </remarks>
 public sealed partial class ClickEventNormalizer
 {
     private const string FeedCanonicalVersion = "product-view-feed/1";
@@ -180,7 +131,7 @@ public sealed partial class ClickEventNormalizer
                  "(web tracker) or timestamp and remote_ip (product view feed)"]);
         }
 
-        var fields = new EventFields(raw);
+        var fields = JsonFields.OfEvent(raw);
         var redaction = EmailRedaction.For(raw);
 
         string? eventId = null;
@@ -224,7 +175,7 @@ public sealed partial class ClickEventNormalizer
                 userId = fields.Identifier("user_id");
                 ip = fields.IpAddress("ip");
                 location = fields.KeyText("location");
-                device = fields.Text("device");
+                device = fields.TrimmedText("device");
                 fields.NonNegativeNumber("price");
                 fields.PositiveInteger("quantity");
                 mapped = GenericFields;
@@ -235,12 +186,12 @@ public sealed partial class ClickEventNormalizer
         var storeId = fields.Identifier("store_id");
         var deviceId = fields.Identifier("device_id");
         var sessionKey = fields.Identifier("session_id") ?? deviceId;
-        var userAgent = fields.Text("user_agent");
-        var referrerUrl = fields.Text("referrer_url");
-        var currentUrl = fields.Text("current_url");
-        var utmSource = fields.Text("utm_source");
-        var utmMedium = fields.Text("utm_medium");
-        var resolution = fields.Text("resolution");
+        var userAgent = fields.TrimmedText("user_agent");
+        var referrerUrl = fields.TrimmedText("referrer_url");
+        var currentUrl = fields.TrimmedText("current_url");
+        var utmSource = fields.TrimmedText("utm_source");
+        var utmMedium = fields.TrimmedText("utm_medium");
+        var resolution = fields.TrimmedText("resolution");
         var emailSha256 = EmailSha256Of(fields);
 
         // An id that was given but unusable (too long, wrong type) has been reported; "required" would only repeat it.
@@ -300,7 +251,7 @@ public sealed partial class ClickEventNormalizer
             });
     }
 
-    private static string? WebTrackerIdOf(EventFields fields)
+    private static string? WebTrackerIdOf(JsonFields fields)
     {
         var underscoreId = fields.ObjectIdentifier("_id");
         var plainId = fields.Identifier("id");
@@ -321,7 +272,7 @@ public sealed partial class ClickEventNormalizer
         return id;
     }
 
-    private static string? CollectionOf(EventFields fields)
+    private static string? CollectionOf(JsonFields fields)
     {
         var collection = fields.KeyText("collection");
         if (collection is null)
@@ -343,9 +294,9 @@ public sealed partial class ClickEventNormalizer
         return collection == "view_product_detail" ? ClickEventTypes.ProductView : collection;
     }
 
-    private static string? GenericEventTypeOf(EventFields fields)
+    private static string? GenericEventTypeOf(JsonFields fields)
     {
-        var eventType = fields.Text("event_type");
+        var eventType = fields.TrimmedText("event_type");
         if (eventType is null)
         {
             if (!fields.HasErrorFor("event_type"))
@@ -366,7 +317,7 @@ public sealed partial class ClickEventNormalizer
     }
 
     /// <summary>The web tracker's <c>option</c> array as JSON text; none (absent, null, "" or []) is null.</summary>
-    private static string? OptionsOf(EventFields fields, EmailRedaction redaction)
+    private static string? OptionsOf(JsonFields fields, EmailRedaction redaction)
     {
         if (!fields.TryGet("option", out var option)
             || (option.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(option.GetString())))
@@ -396,12 +347,12 @@ public sealed partial class ClickEventNormalizer
         return valid && index > 0 ? redaction.ValueText(option) : null;
     }
 
-    private static string? EmailSha256Of(EventFields fields)
+    private static string? EmailSha256Of(JsonFields fields)
     {
         string? hash = null;
         foreach (var name in (string[])["email_address", "email"])
         {
-            var address = fields.Text(name);
+            var address = fields.TrimmedText(name);
             if (address is null)
             {
                 continue;

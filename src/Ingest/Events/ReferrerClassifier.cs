@@ -5,25 +5,14 @@ using System.Net.Sockets;
 namespace Shopstream.Ingest.Events;
 
 /// <summary>
-/// Classifies where a visitor came from by the referrer URL's host.
+/// Classifies where a visitor came from by the referrer URL's host: <c>direct</c>, <c>internal</c>, <c>search</c>,
+/// <c>social</c> or <c>other</c>.
 /// </summary>
 /// <remarks>
-/// <list type="bullet">
-/// <item><c>direct</c>: no referrer (null, empty or blank).</item>
-/// <item><c>other</c> with a null domain: a referrer that is not an absolute http(s) URL (this includes
-/// <c>android-app://</c> referrers and bare host names without a scheme).</item>
-/// <item><c>internal</c>: the same registrable domain as one of the site's own URLs or hosts passed in
-/// (typically the event's <c>current_url</c> and the store's domain). Checked before search and social so that a
-/// store's own pages count as internal whatever its domain.</item>
-/// <item><c>search</c>: Google, Bing, Yahoo, DuckDuckGo, Baidu, Yandex, Ecosia, Ask, Naver, Seznam, Qwant,
-/// Startpage, Brave Search, in any country domain (<c>google.co.uk</c>, <c>yandex.ru</c>).</item>
-/// <item><c>social</c>: Facebook, Instagram, Twitter/X (<c>x.com</c>, <c>t.co</c>), LinkedIn, Pinterest,
-/// Reddit, TikTok, YouTube, with their short-link domains.</item>
-/// <item><c>other</c>: everything else.</item>
-/// </list>
-/// <para>The registrable domain is approximated without the public suffix list: the last two labels, or the last
-/// three under a two-letter country code with a generic second level (<c>shop.example.co.uk</c> →
-/// <c>example.co.uk</c>). That is right for the domains shops and their referrers use in practice.</para>
+/// Internal is checked before search and social, so that a store's own pages count as internal whatever its domain.
+/// The registrable domain is approximated without the public suffix list (the last two labels, or three under a
+/// two-letter country code with a generic second level such as <c>co.uk</c>): right for the domains shops and
+/// their referrers use in practice.
 /// </remarks>
 public static class ReferrerClassifier
 {

@@ -7,27 +7,10 @@ namespace Shopstream.Ingest.Events;
 /// It is deliberately small: the reports group by a handful of families, not by versions.
 /// </summary>
 /// <remarks>
-/// <para>The checks run in an order that matters, because browsers borrow each other's tokens:</para>
-/// <list type="number">
-/// <item>Bots first (<c>bot</c>, <c>crawler</c>, <c>spider</c>, <c>slurp</c>, <c>curl</c>, <c>wget</c>,
-/// <c>python-requests</c>, headless browsers, HTTP libraries, ...): browser <c>Bot</c>, os <c>Other</c> (what a
-/// crawler claims to run on says nothing about a visitor), device <c>bot</c>. Googlebot's smartphone agent
-/// pretends to be Chrome on Android and is still a bot.</item>
-/// <item>Browser: Samsung Internet (<c>SamsungBrowser/</c>), Opera (<c>OPR/</c>, <c>OPiOS/</c>, <c>Opera</c>) and
-/// Edge (<c>Edg/</c>, legacy <c>Edge/</c>, <c>EdgA/</c>, <c>EdgiOS/</c>) before Chrome, since all of them also say
-/// <c>Chrome/</c>; Firefox (<c>Firefox/</c>, <c>FxiOS/</c>); Chrome (<c>Chrome/</c>, <c>CriOS/</c>, <c>Chromium/</c>)
-/// before Safari, since Chrome also says <c>Safari/</c>; Safari last (<c>Safari/</c> with <c>Version/</c> or on
-/// iOS). Everything else, Internet Explorer and in-app browsers included, is <c>Other</c>.</item>
-/// <item>OS: Windows Phone, then iOS (<c>iPhone</c>, <c>iPad</c>, <c>iPod</c>) before macOS, since iOS says
-/// <c>like Mac OS X</c>; Android before Linux, since Android says <c>Linux</c>; Windows; macOS; Linux.
-/// Chrome OS and the BSDs are <c>Other</c>.</item>
-/// <item>Device: iPad, Android without <c>Mobile</c>, Kindle/Silk and <c>Tablet;</c> (Firefox on tablets; not the
-/// old <c>Tablet PC</c> of Windows) are <c>tablet</c>; iPhone, iPod, <c>Mobile</c>, Windows Phone, Opera Mini and
-/// BlackBerry are <c>mobile</c>; the rest <c>desktop</c>. iPadOS 13+ in its default desktop mode sends a Mac user
-/// agent and so reads as a macOS desktop: there is nothing in the string to tell them apart.</item>
-/// </list>
-/// <para>A null, empty or blank user agent is <c>Unknown</c>/<c>Unknown</c>/<c>unknown</c> rather than a guess,
-/// so that events without the header stay visible as such in the reports instead of inflating desktop counts.</para>
+/// The checks run in an order that matters, because agents borrow each other's tokens: bots first (Googlebot's
+/// smartphone agent claims Chrome on Android), Samsung Internet, Opera and Edge before Chrome, Chrome before Safari,
+/// iOS before macOS, Android before Linux. iPadOS in desktop mode reads as macOS: nothing in the string tells them
+/// apart. A blank agent is <c>Unknown</c>, not a guess, so that it does not inflate the desktop counts.
 /// </remarks>
 public static partial class UserAgentClassifier
 {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Sources;
 
 namespace Shopstream.Ingest.Normalization;
@@ -36,7 +37,7 @@ public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
                 throw new ArgumentOutOfRangeException(nameof(source), source, "unknown source");
         }
 
-        var fields = FieldReader.Over(raw);
+        var fields = JsonFields.OfRecord(raw);
         var id = fields.Id("id");
         var userId = fields.Int64("userId");
         var cartDate = hasDate ? fields.UtcDateTime("date") : null;
@@ -49,7 +50,7 @@ public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
             if (quantity is null)
             {
                 // A quantity of the wrong type or out of range was reported already; only the first reason is kept.
-                line.Reject($"{line.PathOf("quantity")} must be a positive integer, got nothing");
+                line.Add($"{line.PathOf("quantity")} must be a positive integer, got nothing");
             }
 
             if (productId is not { } product || quantity is not { } count || fields.Reason is not null)
@@ -61,7 +62,7 @@ public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
             {
                 if (earlier.Quantity > int.MaxValue - count)
                 {
-                    line.Reject($"summed quantity of product {product} does not fit a 32-bit integer");
+                    line.Add($"summed quantity of product {product} does not fit a 32-bit integer");
                     continue;
                 }
 
@@ -73,20 +74,13 @@ public sealed class CartNormalizer : IRecordNormalizer<CartRecord>
             }
         }
 
-        if (fields.Reason is not null || id is null)
+        return NormalizationResult<CartRecord>.Of(fields, id, usableId => new CartRecord
         {
-            return NormalizationResult<CartRecord>.Rejected(id, fields.Reason ?? "missing or invalid id");
-        }
-
-        return NormalizationResult<CartRecord>.Accepted(
-            new CartRecord
-            {
-                Source = source,
-                Id = id.Value,
-                UserId = userId,
-                CartDate = cartDate,
-                Lines = [.. lines.Values],
-            },
-            id.Value);
+            Source = source,
+            Id = usableId,
+            UserId = userId,
+            CartDate = cartDate,
+            Lines = [.. lines.Values],
+        });
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Shopstream.Ingest.Json;
 
 namespace Shopstream.Ingest.Normalization;
 
@@ -28,7 +29,12 @@ public sealed class NormalizationResult<TRecord>
     [MemberNotNullWhen(false, nameof(Reason))]
     public bool IsAccepted => Record is not null;
 
-    internal static NormalizationResult<TRecord> Accepted(TRecord record, long id) => new(record, id, null);
-
-    internal static NormalizationResult<TRecord> Rejected(long? id, string reason) => new(null, id, reason);
+    /// <summary>
+    /// Rejected with the first problem <paramref name="fields"/> found, else accepted as what <paramref name="build"/>
+    /// makes of the id.
+    /// </summary>
+    internal static NormalizationResult<TRecord> Of(JsonFields fields, long? id, Func<long, TRecord> build) =>
+        fields.Reason is null && id is { } usable
+            ? new(build(usable), usable, null)
+            : new(null, id, fields.Reason ?? "missing or invalid id");
 }

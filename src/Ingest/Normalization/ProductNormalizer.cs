@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Sources;
 
 namespace Shopstream.Ingest.Normalization;
@@ -17,7 +18,7 @@ public sealed class ProductNormalizer : IRecordNormalizer<ProductRecord>
 
     public NormalizationResult<ProductRecord> Normalize(string source, JsonElement raw)
     {
-        var fields = FieldReader.Over(raw);
+        var fields = JsonFields.OfRecord(raw);
         var id = fields.Id("id");
         var title = fields.Text("title");
         var description = fields.Text("description");
@@ -48,26 +49,19 @@ public sealed class ProductNormalizer : IRecordNormalizer<ProductRecord>
                 throw new ArgumentOutOfRangeException(nameof(source), source, "unknown source");
         }
 
-        if (fields.Reason is not null || id is null)
+        return NormalizationResult<ProductRecord>.Of(fields, id, usableId => new ProductRecord
         {
-            return NormalizationResult<ProductRecord>.Rejected(id, fields.Reason ?? "missing or invalid id");
-        }
-
-        return NormalizationResult<ProductRecord>.Accepted(
-            new ProductRecord
-            {
-                Source = source,
-                Id = id.Value,
-                Title = title,
-                Description = description,
-                Category = category,
-                Price = price,
-                ImageUrl = imageUrl,
-                RatingValue = ratingValue,
-                RatingCount = ratingCount,
-                Stock = stock,
-                Brand = brand,
-            },
-            id.Value);
+            Source = source,
+            Id = usableId,
+            Title = title,
+            Description = description,
+            Category = category,
+            Price = price,
+            ImageUrl = imageUrl,
+            RatingValue = ratingValue,
+            RatingCount = ratingCount,
+            Stock = stock,
+            Brand = brand,
+        });
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Ingest.Json;
 using Shopstream.Ingest.Sources;
 
 namespace Shopstream.Ingest.Normalization;
@@ -16,7 +17,7 @@ public sealed class UserNormalizer : IRecordNormalizer<UserRecord>
 
     public NormalizationResult<UserRecord> Normalize(string source, JsonElement raw)
     {
-        var fields = FieldReader.Over(raw);
+        var fields = JsonFields.OfRecord(raw);
         var id = fields.Id("id");
         var email = fields.Text("email");
         var username = fields.Text("username");
@@ -49,26 +50,19 @@ public sealed class UserNormalizer : IRecordNormalizer<UserRecord>
                 throw new ArgumentOutOfRangeException(nameof(source), source, "unknown source");
         }
 
-        if (fields.Reason is not null || id is null)
+        return NormalizationResult<UserRecord>.Of(fields, id, usableId => new UserRecord
         {
-            return NormalizationResult<UserRecord>.Rejected(id, fields.Reason ?? "missing or invalid id");
-        }
-
-        return NormalizationResult<UserRecord>.Accepted(
-            new UserRecord
-            {
-                Source = source,
-                Id = id.Value,
-                Email = email,
-                Username = username,
-                FirstName = firstName,
-                LastName = lastName,
-                Phone = phone,
-                AddressStreet = street,
-                AddressCity = city,
-                AddressZipcode = zipcode,
-            },
-            id.Value);
+            Source = source,
+            Id = usableId,
+            Email = email,
+            Username = username,
+            FirstName = firstName,
+            LastName = lastName,
+            Phone = phone,
+            AddressStreet = street,
+            AddressCity = city,
+            AddressZipcode = zipcode,
+        });
     }
 
     private static string? StreetOf(string? number, string? street)

@@ -65,9 +65,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
         CancellationToken cancellationToken = default)
         where TRecord : class
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(record);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        ThrowIfUnusable(key, record);
         ThrowIfDeliveryFailed();
         var topic = options.TopicFor(streamNamespace);
         await HandOverAsync(topic, Message(streamNamespace, key, record), onDelivery, cancellationToken).ConfigureAwait(false);
@@ -86,9 +84,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
         CancellationToken cancellationToken = default)
         where TRecord : class
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(record);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        ThrowIfUnusable(key, record);
         var topic = options.TopicFor(streamNamespace);
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await HandOverAsync(topic, Message(streamNamespace, key, record), report => Settle(
@@ -98,6 +94,13 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
 
         // Once handed over a message cannot be called back; a caller that gives up only stops waiting.
         await acknowledged.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ThrowIfUnusable(string key, object record)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(record);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
     }
 
     private Message<string, byte[]> Message<TRecord>(string streamNamespace, string key, TRecord record) => new()

@@ -14,18 +14,8 @@ namespace Shopstream.Ingest.Rejection;
 /// stored in a table, so it must not become a password dump.
 /// </summary>
 /// <remarks>
-/// <para><b>The secret rule</b> (<see cref="IsSecret"/>), the one rule for every payload the ingest stores (rejections,
-/// event extras and options): a field name is split into lower-case parts at every non-alphanumeric character,
-/// lower-to-upper and letter-digit boundaries (<c>card_number</c>, <c>cardNumber</c>, <c>Card-Number</c> all give
-/// <c>card</c>, <c>number</c>). It is a secret when a part is one of <c>password passwd pwd passcode passphrase secret
-/// token auth authorization credential(s) cookie apikey card cvv cvc iban ssn pin otp ein bank crypto wallet salt</c>,
-/// when two neighbouring parts form <c>apikey</c>, <c>privatekey</c>, <c>accesskey</c> or <c>secretkey</c>, when
-/// the whole name is <c>hash</c> or <c>session</c>, or when it contains <c>password</c>, <c>passwd</c>, <c>secret</c>
-/// or <c>token</c> anywhere (<c>mypassword</c>, <c>accesstoken</c>).</para>
-/// <para><b>Excerpts</b> (<see cref="Excerpt(ReadOnlySpan{byte})"/>): the first <see cref="EventLimits.MaxExcerptLength"/>
-/// characters, with every e-mail address and every value of a secret-named key (<c>"password":"..."</c>,
-/// <c>'pin': 1234</c>, <c>api_key=...</c>) replaced by <c>[redacted]</c>, kept as
-/// <c>{"excerpt":"...","length":n,"sha256":"..."}</c> (length in bytes and hash of the whole text).</para>
+/// <see cref="IsSecret"/> is the one secret rule for every payload the ingest stores (rejections, event extras and
+/// options); the rule and the excerpt format are spelled out in the README's "Bad input".
 /// </remarks>
 public static partial class RejectedPayload
 {

@@ -15,11 +15,9 @@ namespace Shopstream.Projection.Storage;
 /// unchanged, so the rows, their versions (ETags) and the payload format are the provider's own.
 /// </summary>
 /// <remarks>
-/// A burst of new entities means one state read per activation. Measured on the 2-core bench (300,000 updates to
-/// 100,000 entities): with one ADO.NET round trip per read, about 40% of the activation phase went to those reads
-/// (in-memory storage ran the same phase in 19 s instead of 33 s). The key columns are derived exactly as
-/// <c>AdoNetGrainStorage</c> derives them (GUID, integer, else string key; the state name as the type string), and
-/// <c>sql/0007</c> indexes them.
+/// A burst of new entities means one state read per activation, a round trip each unless coalesced (figures in the
+/// README's bench notes). The key columns are derived exactly as <c>AdoNetGrainStorage</c> derives them (GUID,
+/// integer, else string key; the state name as the type string), and <c>sql/0007</c> indexes them.
 /// </remarks>
 public sealed partial class BatchedReadGrainStorage : IGrainStorage, IAsyncDisposable
 {

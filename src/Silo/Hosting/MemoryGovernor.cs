@@ -25,7 +25,7 @@ namespace Shopstream.Silo.Hosting;
 /// When the pull is held back and memory does not come down within <see cref="MaxHoldBack"/>, the busy grains alone
 /// need more than the budget: holding the pull back would stop the
 /// pipeline for nothing, so the governor does not hold it back for <see cref="Respite"/> (it goes on shedding) and
-/// says so in the log. The budget should then be raised: about 12 KB per live entity was measured on the bench.
+/// says so in the log. The budget should then be raised (the README's bench notes give a size per live entity).
 /// </para>
 /// </remarks>
 public sealed partial class MemoryGovernor(
