@@ -21,7 +21,12 @@ DB="shopstream_killtest"
 scripts/postgres.sh psql -q -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
 CONN="$(sed -E "s/Database=[^;]*/Database=$DB/" <<<"$PG")"
 sql() { scripts/postgres.sh psql -d "$DB" -v ON_ERROR_STOP=1 -tA "$@"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { python3 -c 'import random, socket
+for _ in range(200):
+    p = random.randint(20000, 31999); s = socket.socket()
+    try: s.bind(("127.0.0.1", p)); print(p); break
+    except OSError: pass
+    finally: s.close()'; }  # below the ephemeral range: an outgoing connection cannot take it
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; }

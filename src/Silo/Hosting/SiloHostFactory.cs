@@ -25,8 +25,24 @@ public static class SiloHostFactory
     /// <summary>A free TCP port on loopback.</summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Below the kernel's ephemeral range (32768 and up on Linux): a port the OS hands out for port 0 may be taken
+        // by an outgoing connection between this check and the bind, which made parallel test runs fail with
+        // "address already in use".
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+            }
+        }
+        using var any = new TcpListener(IPAddress.Loopback, 0);
+        any.Start();
+        return ((IPEndPoint)any.LocalEndpoint).Port;
     }
 }
