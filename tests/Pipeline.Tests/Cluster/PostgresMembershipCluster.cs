@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Pipeline.Tests.Cluster;

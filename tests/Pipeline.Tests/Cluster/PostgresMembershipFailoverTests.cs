@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Cli.Chaos;
 using Xunit.Abstractions;
 

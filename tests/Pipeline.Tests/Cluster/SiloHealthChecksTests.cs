@@ -14,7 +14,6 @@ using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Ingest.Http;
 using Shopstream.Kafka.Embedded;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Projection;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Web;

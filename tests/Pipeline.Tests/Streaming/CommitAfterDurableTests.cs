@@ -3,7 +3,6 @@ using Npgsql;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Silo.Kafka;
 using Shopstream.Streaming.Kafka;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Cli.Chaos;
 using Shopstream.Streaming.Kafka;
 

@@ -2,10 +2,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Shopstream.Grains.Projection;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Projection;
+using Shopstream.Tests.Support;
 
-namespace Shopstream.Pipeline.Tests.Projection;
+namespace Shopstream.Projection.Tests;
 
 /// <summary>
 /// The projection writer on real PostgreSQL: a refused row is isolated and rejected whatever the reason, the rows

@@ -1,7 +1,7 @@
 using Npgsql;
 using Shopstream.Projection.Storage;
 
-namespace Shopstream.Pipeline.Tests.Infrastructure;
+namespace Shopstream.Tests.Support;
 
 /// <summary>A fresh PostgreSQL database with the schema applied, on the server <c>./shopstream test</c> started.</summary>
 public sealed class TestDatabase : IAsyncDisposable

@@ -7,7 +7,7 @@ using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Projection.Storage;
 
-namespace Shopstream.Pipeline.Tests.Grains;
+namespace Shopstream.Grains.Tests;
 
 /// <summary>
 /// Grain state written by Orleans' ADO.NET provider and read back through the batched reads: every grain gets its
