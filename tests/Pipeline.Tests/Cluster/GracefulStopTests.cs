@@ -30,12 +30,8 @@ public sealed class GracefulStopTests
                 await producer.FlushAsync();
             }
             // Stop as soon as the first rows are written.
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (await settings.Database.ScalarAsync("SELECT count(*) FROM products") == 0 && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
-            Assert.True(await settings.Database.ScalarAsync("SELECT count(*) FROM products") > 0, "the silo wrote nothing before the stop");
+            await Eventually.Until(async () => await settings.Database.ScalarAsync("SELECT count(*) FROM products") > 0,
+                TimeSpan.FromSeconds(60), "the silo wrote nothing before the stop", TimeSpan.FromMilliseconds(20));
 
             // The bound of issue 15: a silo stops within 10 s of SIGTERM.
             var exitCode = await first.TerminateAsync(TimeSpan.FromSeconds(10));
