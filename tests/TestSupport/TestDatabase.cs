@@ -50,6 +50,17 @@ public sealed class TestDatabase : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Runs a statement with positional parameters (<c>$1</c>, <c>$2</c>, ...); null is sent as SQL NULL.</summary>
+    public async Task ExecuteAsync(string sql, params object?[] values)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>All rows of a query as strings, one joined line per row, for set comparisons.</summary>
     public async Task<List<string>> RowsAsync(string sql)
     {
