@@ -55,7 +55,7 @@ public sealed class SiloReadinessTests(ITestOutputHelper output)
         Assert.Equal(expected, check);
     }
 
-    /// <summary>Asks <c>/health/ready</c> until it answers <paramref name="wanted"/>; returns the last answer and its checks.</summary>
+    /// <summary>Asks <c>/health/ready</c> until it answers <paramref name="wanted"/>; returns that answer and its checks (a timeout names the last ones).</summary>
     private static Task<(HttpStatusCode Status, JsonElement Checks)> PollAsync(HttpClient http, HttpStatusCode wanted, TimeSpan timeout) =>
         Eventually.Until(async () =>
         {
