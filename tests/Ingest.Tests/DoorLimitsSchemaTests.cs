@@ -3,6 +3,7 @@ using Shopstream.Ingest.Events;
 using Shopstream.Ingest.Normalization;
 using Shopstream.Ingest.Sources;
 using Shopstream.Ingest.Tests.Support;
+using Shopstream.Tests.Support;
 using Xunit;
 
 namespace Shopstream.Ingest.Tests;
@@ -36,7 +37,7 @@ public sealed class DoorLimitsSchemaTests
         var result = new ClickEventNormalizer().Normalize(json);
         Assert.True(result.IsAccepted, string.Join("; ", result.Errors));
         var e = result.Event;
-        await using var db = await SchemaDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync();
 
         await db.ExecuteAsync("INSERT INTO sessions (session_key, first_event_at, last_event_at) VALUES ($1, $2, $2)", e.SessionKey, At);
         await db.ExecuteAsync("INSERT INTO dim_location (location_key, city_name) VALUES ($1, $2)", "location:" + e.Location, e.Location);
@@ -66,7 +67,7 @@ public sealed class DoorLimitsSchemaTests
         var key = Cjk(8000, 11);
         Assert.False(new ClickEventNormalizer().Normalize(
             $$"""{"event_id":"e","event_type":"page_view","timestamp":"2024-05-01T10:15:30Z","session_id":"{{key}}"}""").IsAccepted);
-        await using var db = await SchemaDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync();
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() =>
             db.ExecuteAsync("INSERT INTO sessions (session_key, first_event_at, last_event_at) VALUES ($1, $2, $2)", key, At));
@@ -81,7 +82,7 @@ public sealed class DoorLimitsSchemaTests
             ["session_id: contains a NUL character"],
             new ClickEventNormalizer().Normalize(
                 """{"event_id":"e","event_type":"page_view","timestamp":"2024-05-01T10:15:30Z","session_id":"nul\u00002"}""").Errors);
-        await using var db = await SchemaDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync();
 
         var refused = await Assert.ThrowsAsync<PostgresException>(() =>
             db.ExecuteAsync("INSERT INTO sessions (session_key, first_event_at, last_event_at) VALUES ($1, $2, $2)", "nul\u00002", At));
@@ -97,7 +98,7 @@ public sealed class DoorLimitsSchemaTests
         var beyond = products.Normalize(SourceNames.FakeStore, SampleData.Json("""{"id":2,"price":9999999999.995}"""));
         Assert.True(largest.IsAccepted, largest.Reason);
         Assert.False(beyond.IsAccepted);
-        await using var db = await SchemaDatabase.CreateAsync();
+        await using var db = await TestDatabase.CreateAsync();
         const string Insert = "INSERT INTO products (source, id, price, version, content_hash) VALUES ('fakestore', $1, $2, 1, 'h')";
 
         await db.ExecuteAsync(Insert, 1L, largest.Record.Price);

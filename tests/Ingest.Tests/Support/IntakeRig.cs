@@ -3,29 +3,27 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
-using Shopstream.Kafka.Embedded;
+using Shopstream.Tests.Support;
 
 namespace Shopstream.Ingest.Tests.Support;
 
 /// <summary>
 /// The real <see cref="ClickEventIntake"/> producing to fresh one-partition topics on the embedded Kafka-protocol
-/// broker (one for the whole run), and a reader of what those topics then hold, as a consumer would see it.
+/// broker (the run's one shared broker), and a reader of what those topics then hold, as a consumer would see it.
 /// </summary>
 internal sealed class IntakeRig : IAsyncDisposable
 {
-    private static readonly Lazy<EmbeddedKafkaBroker> Broker = new(() => EmbeddedKafkaBroker.Start());
-
     private readonly KafkaRecordProducer producer;
     private readonly string eventsTopic = "door" + Guid.NewGuid().ToString("N")[..10] + ".events";
     private readonly string rejectedTopic = "door" + Guid.NewGuid().ToString("N")[..10] + ".rejected";
 
     public IntakeRig()
     {
-        Broker.Value.CreateTopic(eventsTopic, 1);
-        Broker.Value.CreateTopic(rejectedTopic, 1);
+        SharedBroker.Instance.CreateTopic(eventsTopic, 1);
+        SharedBroker.Instance.CreateTopic(rejectedTopic, 1);
         producer = new KafkaRecordProducer(new KafkaProducerOptions
         {
-            BootstrapServers = Broker.Value.BootstrapServers,
+            BootstrapServers = SharedBroker.Instance.BootstrapServers,
             EventsTopic = eventsTopic,
             RejectedTopic = rejectedTopic,
         });
@@ -52,7 +50,7 @@ internal sealed class IntakeRig : IAsyncDisposable
     {
         using var consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = Broker.Value.BootstrapServers,
+            BootstrapServers = SharedBroker.Instance.BootstrapServers,
             GroupId = "door-" + Guid.NewGuid().ToString("N")[..8],
             EnableAutoCommit = false,
         }).Build();

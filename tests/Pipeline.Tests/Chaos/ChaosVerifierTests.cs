@@ -1,5 +1,4 @@
 using System.Globalization;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Cli.Chaos;
 
 namespace Shopstream.Pipeline.Tests.Chaos;

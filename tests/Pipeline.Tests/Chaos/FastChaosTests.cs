@@ -1,4 +1,3 @@
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Cli.Chaos;
 
 namespace Shopstream.Pipeline.Tests.Chaos;

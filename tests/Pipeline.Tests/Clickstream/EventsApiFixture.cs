@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Builder;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Pipeline.Tests.Clickstream;

@@ -7,7 +7,6 @@ using System.Text.Json.Nodes;
 using Shopstream.Ingest;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using static Shopstream.Pipeline.Tests.Clickstream.ClickstreamEvents;
 
 namespace Shopstream.Pipeline.Tests.Clickstream;

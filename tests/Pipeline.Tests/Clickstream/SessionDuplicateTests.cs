@@ -10,7 +10,7 @@ public sealed class SessionDuplicateTests(ClickstreamFixture fixture) : IClassFi
 {
     private static readonly DateTimeOffset At = new(2023, 2, 14, 9, 0, 0, TimeSpan.Zero);
 
-    private Infrastructure.TestDatabase Db => fixture.Pipeline.Database;
+    private TestDatabase Db => fixture.Pipeline.Database;
 
     private static string NewKey(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 

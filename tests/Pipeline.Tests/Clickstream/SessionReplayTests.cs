@@ -1,7 +1,6 @@
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Events;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using static Shopstream.Pipeline.Tests.Clickstream.ClickstreamEvents;
 
 namespace Shopstream.Pipeline.Tests.Clickstream;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.Producing;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Kafka;
 

@@ -29,13 +29,15 @@ public sealed class GracefulStopTests
                 await new IngestRunner(new SnapshotReader(Fixtures.SamplesDirectory), producer).RunAsync();
                 await producer.FlushAsync();
             }
-            // Stop as soon as the first rows are written.
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (await settings.Database.ScalarAsync("SELECT count(*) FROM products") == 0 && DateTime.UtcNow < deadline)
+            // Stop as soon as the first rows are written and a first offset is committed: the check below needs a
+            // committed prefix, and a stop before any commit would leave it nothing to check.
+            await Eventually.Until(async () => await settings.Database.ScalarAsync("SELECT count(*) FROM products") > 0,
+                TimeSpan.FromSeconds(60), "the silo wrote nothing before the stop", TimeSpan.FromMilliseconds(20));
+            using (var early = new DeliveryProgress(settings.Options.Kafka, settings.Options.ConsumerGroup, settings.Options.KafkaClient, settings.Options.TopicsByNamespace().Values))
             {
-                await Task.Delay(20);
+                await Eventually.Until(() => early.Read(TimeSpan.FromSeconds(10)).Sum(p => p.CommittedOffset) > 0,
+                    TimeSpan.FromSeconds(60), "the silo committed nothing", TimeSpan.FromMilliseconds(20));
             }
-            Assert.True(await settings.Database.ScalarAsync("SELECT count(*) FROM products") > 0, "the silo wrote nothing before the stop");
 
             // The bound of issue 15: a silo stops within 10 s of SIGTERM.
             var exitCode = await first.TerminateAsync(TimeSpan.FromSeconds(10));

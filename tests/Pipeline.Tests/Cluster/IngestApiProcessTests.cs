@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Silo.Hosting;
 using Xunit.Abstractions;
 

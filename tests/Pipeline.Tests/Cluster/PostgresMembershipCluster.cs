@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Pipeline.Tests.Cluster;
@@ -67,23 +66,9 @@ public sealed class PostgresMembershipCluster : IAsyncDisposable
     /// <summary>Waits until every partition is read by exactly one live silo; returns the owners.</summary>
     public async Task<IReadOnlyDictionary<(string Topic, int Partition), SiloHandle>> WaitUntilEveryPartitionHasOneOwnerAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var owners = Owners();
-            if (Settings.Partitions.All(p => owners[p].Count() == 1) && owners.Count == Settings.Partitions.Count)
-            {
-                return Settings.Partitions.ToDictionary(p => p, p => owners[p].Single());
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                var unowned = Settings.Partitions.Where(p => !owners[p].Any()).Select(p => $"{p.Topic}/{p.Partition}");
-                var shared = Settings.Partitions.Where(p => owners[p].Count() > 1).Select(p => $"{p.Topic}/{p.Partition}");
-                throw new TimeoutException($"after {timeout.TotalSeconds:0} s partitions without an owner: [{string.Join(", ", unowned)}], " +
-                    $"with several: [{string.Join(", ", shared)}]");
-            }
-            await Task.Delay(100);
-        }
+        var owners = await Eventually.Until(() => new PartitionOwners(Settings.Partitions, Owners()), o => o.EachHasOne,
+            timeout, "not every partition read by exactly one live silo");
+        return Settings.Partitions.ToDictionary(p => p, p => owners.Owners[p].Single());
     }
 
     /// <summary>Status of a silo's row in <c>OrleansMembershipTable</c> (3 Active, 6 Dead).</summary>
@@ -96,5 +81,15 @@ public sealed class PostgresMembershipCluster : IAsyncDisposable
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
         await Settings.DisposeAsync();
+    }
+
+    /// <summary>Who reads which partition; on a timed-out wait it says which partitions are unowned or shared.</summary>
+    private sealed record PartitionOwners(IReadOnlyList<(string Topic, int Partition)> Partitions, ILookup<(string Topic, int Partition), SiloHandle> Owners)
+    {
+        public bool EachHasOne => Partitions.All(p => Owners[p].Count() == 1) && Owners.Count == Partitions.Count;
+
+        public override string ToString() =>
+            $"partitions without an owner: [{string.Join(", ", Partitions.Where(p => !Owners[p].Any()).Select(p => $"{p.Topic}/{p.Partition}"))}], " +
+            $"with several: [{string.Join(", ", Partitions.Where(p => Owners[p].Count() > 1).Select(p => $"{p.Topic}/{p.Partition}"))}]";
     }
 }

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Cli.Chaos;
 using Xunit.Abstractions;
 
@@ -44,7 +43,7 @@ public sealed class PostgresMembershipFailoverTests(ITestOutputHelper output)
         using var producer = new RawProducer(cluster.Settings.Options.Kafka);
         var stopped = new TaskCompletionSource();
         var streaming = StreamAsync(producer, cluster.Settings, stopped.Task);
-        await WaitUntilAsync(() => Task.FromResult(PostgresMembershipCluster.Statistics(victim).Snapshot().Any(p => p.OwnedHere && p.NextOffset > p.CommittedOffset)),
+        await Eventually.Until(() => PostgresMembershipCluster.Statistics(victim).Snapshot().Any(p => p.OwnedHere && p.NextOffset > p.CommittedOffset),
             TimeSpan.FromSeconds(20), "the victim never held records it had read but not committed");
         // TestingHost's kill is abrupt (no graceful shutdown, no hand-over, no final commit), yet the dying silo still
         // marks its own row Dead: an ungraceful stop, not a SIGKILL. A silo process that dies without a word (SIGKILL)
@@ -58,7 +57,7 @@ public sealed class PostgresMembershipFailoverTests(ITestOutputHelper output)
         var survivors = cluster.Cluster.GetActiveSilos().ToList();
         Assert.Equal(2, survivors.Count);
         Assert.All(victimPartitions, p => Assert.Contains(after[p], survivors));
-        await WaitUntilAsync(async () => await cluster.MembershipStatusAsync(victim) == Dead,
+        await Eventually.Until(() => cluster.MembershipStatusAsync(victim), status => status == Dead,
             TimeSpan.FromSeconds(10), "the victim's membership row never became Dead");
 
         var band = await streaming;
@@ -135,18 +134,5 @@ public sealed class PostgresMembershipFailoverTests(ITestOutputHelper output)
             }
         }
         return band;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{failure} within {timeout.TotalSeconds:0} s");
-            }
-            await Task.Delay(100);
-        }
     }
 }

@@ -14,7 +14,6 @@ using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Ingest.Http;
 using Shopstream.Kafka.Embedded;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Projection;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Web;
@@ -70,12 +69,8 @@ public sealed class SiloHealthChecksTests(ITestOutputHelper output)
             await using var app = await StartAsync(db.DataSource, broker.BootstrapServers, writer, threshold);
             using var http = new HttpClient { BaseAddress = BaseAddress(app), Timeout = TimeSpan.FromSeconds(30) };
             _ = writer.WriteAsync([new RejectedRow("ingest", null, null, null, "k", "{}", "why", "fp-health")]);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (writer.FailingSince is null && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-            Assert.NotNull(writer.FailingSince);
+            await Eventually.Until(() => writer.FailingSince is not null, TimeSpan.FromSeconds(30),
+                "the writer never reported failing", TimeSpan.FromMilliseconds(50));
             await Task.Delay(threshold * 2);
 
             using var ready = await http.GetAsync(new Uri("health/ready", UriKind.Relative));

@@ -137,32 +137,36 @@ public sealed class SiloProcess : IAsyncDisposable
     public async Task WaitReadyAsync(TimeSpan timeout, string path = "health/ready")
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"shopstream silo exited with code {process.ExitCode}:\n{Log}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(path);
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"shopstream silo at {BaseAddress} was not ready within {timeout.TotalSeconds:0} s:\n{Log}");
-            }
-            await Task.Delay(250);
+            await Eventually.Until(() => AnswerAsync(http, path), status => status == HttpStatusCode.OK, timeout,
+                $"shopstream silo at {BaseAddress} was not ready", TimeSpan.FromMilliseconds(250));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}:\n{Log}", e);
+        }
+    }
+
+    /// <summary>The status <paramref name="path"/> answers with, or null while the silo does not answer yet.</summary>
+    private async Task<HttpStatusCode?> AnswerAsync(HttpClient http, string path)
+    {
+        if (process.HasExited)
+        {
+            throw new InvalidOperationException($"shopstream silo exited with code {process.ExitCode}:\n{Log}");
+        }
+        try
+        {
+            using var response = await http.GetAsync(path);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException)
+        {
+            return null;
         }
     }
 

@@ -55,19 +55,12 @@ public sealed class SiloReadinessTests(ITestOutputHelper output)
         Assert.Equal(expected, check);
     }
 
-    /// <summary>Asks <c>/health/ready</c> until it answers <paramref name="wanted"/>; returns the last answer and its checks.</summary>
-    private static async Task<(HttpStatusCode Status, JsonElement Checks)> PollAsync(HttpClient http, HttpStatusCode wanted, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+    /// <summary>Asks <c>/health/ready</c> until it answers <paramref name="wanted"/>; returns that answer and its checks (a timeout names the last ones).</summary>
+    private static Task<(HttpStatusCode Status, JsonElement Checks)> PollAsync(HttpClient http, HttpStatusCode wanted, TimeSpan timeout) =>
+        Eventually.Until(async () =>
         {
             using var response = await http.GetAsync(new Uri("health/ready", UriKind.Relative));
             var checks = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").Clone();
-            if (response.StatusCode == wanted || DateTime.UtcNow > deadline)
-            {
-                return (response.StatusCode, checks);
-            }
-            await Task.Delay(500);
-        }
-    }
+            return (response.StatusCode, checks);
+        }, answer => answer.StatusCode == wanted, timeout, $"/health/ready never answered {wanted}", TimeSpan.FromMilliseconds(500));
 }

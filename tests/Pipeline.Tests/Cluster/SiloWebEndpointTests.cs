@@ -67,34 +67,32 @@ public sealed class SiloWebEndpointTests(SiloWebFixture fixture) : IClassFixture
     [Fact]
     public async Task Stats_of_the_silos_list_every_partition_with_exactly_one_owner()
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
+        var expected = fixture.Settings.Partitions.Order().ToList();
+        var owners = await Eventually.Until(OwnersAsync, o => o.Select(p => (p.Topic, p.Partition)).Order().SequenceEqual(expected),
+            TimeSpan.FromSeconds(30), "partitions and owners never matched", TimeSpan.FromMilliseconds(250));
+        Assert.Equal(3, owners.Select(o => o.Owner).Distinct().Count());
+    }
+
+    /// <summary>The partitions each silo's stats say it reads now, with that silo as owner.</summary>
+    private async Task<List<(string Topic, int Partition, string Owner)>> OwnersAsync()
+    {
+        var owners = new List<(string Topic, int Partition, string Owner)>();
+        foreach (var silo in fixture.Silos)
         {
-            var owners = new List<(string Topic, int Partition, string Owner)>();
-            foreach (var silo in fixture.Silos)
-            {
-                using var http = Client(silo);
-                var stats = await JsonAsync(await http.GetAsync("api/stats"));
-                var self = stats.GetProperty("silo").GetString()!;
-                Assert.Equal(3, stats.GetProperty("clusterSilos").GetArrayLength());
-                Assert.Contains(self, stats.GetProperty("clusterSilos").EnumerateArray().Select(s => s.GetString()));
-                // A silo lists every partition it has read; the owner is set on those it reads now.
-                var readHere = stats.GetProperty("partitions").EnumerateArray()
-                    .Where(p => p.GetProperty("owner").ValueKind == JsonValueKind.String)
-                    .Select(p => (p.GetProperty("topic").GetString()!, p.GetProperty("partition").GetInt32(), p.GetProperty("owner").GetString()!))
-                    .ToList();
-                Assert.All(readHere, p => Assert.Equal(self, p.Item3));
-                owners.AddRange(readHere);
-            }
-            var owned = owners.Select(o => (o.Topic, o.Partition)).Order().ToList();
-            if (owned.SequenceEqual(fixture.Settings.Partitions.Order()))
-            {
-                Assert.Equal(3, owners.Select(o => o.Owner).Distinct().Count());
-                return;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"partitions and owners never matched: [{string.Join(", ", owners)}]");
-            await Task.Delay(250);
+            using var http = Client(silo);
+            var stats = await JsonAsync(await http.GetAsync("api/stats"));
+            var self = stats.GetProperty("silo").GetString()!;
+            Assert.Equal(3, stats.GetProperty("clusterSilos").GetArrayLength());
+            Assert.Contains(self, stats.GetProperty("clusterSilos").EnumerateArray().Select(s => s.GetString()));
+            // A silo lists every partition it has read; the owner is set on those it reads now.
+            var readHere = stats.GetProperty("partitions").EnumerateArray()
+                .Where(p => p.GetProperty("owner").ValueKind == JsonValueKind.String)
+                .Select(p => (p.GetProperty("topic").GetString()!, p.GetProperty("partition").GetInt32(), p.GetProperty("owner").GetString()!))
+                .ToList();
+            Assert.All(readHere, p => Assert.Equal(self, p.Item3));
+            owners.AddRange(readHere);
         }
+        return owners;
     }
 
     [Fact]

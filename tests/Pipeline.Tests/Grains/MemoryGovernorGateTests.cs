@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Streams;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
 using Shopstream.Streaming.Kafka.Providers;

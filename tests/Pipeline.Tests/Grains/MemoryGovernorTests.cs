@@ -3,7 +3,6 @@ using Orleans.Runtime;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
 
@@ -32,13 +31,8 @@ public sealed class MemoryGovernorTests
 
         // The product grains are idle now; the governor sheds grains idle for 60 s, then 30, 15 and 10 s.
         var management = pipeline.Cluster.GrainFactory.GetGrain<IManagementGrain>(0);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        int live;
-        while ((live = await ProductActivationsAsync(management)) > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
-        Assert.Equal(0, live);
+        await Eventually.Until(() => ProductActivationsAsync(management), live => live == 0, TimeSpan.FromSeconds(30),
+            "idle product grains shed by the governor", TimeSpan.FromMilliseconds(250));
         Assert.True(governor.Sheds > 0);
 
         // Still over budget, with nothing idle left to shed: the pull must not stay held back.

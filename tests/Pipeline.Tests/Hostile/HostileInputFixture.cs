@@ -5,7 +5,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
-using Shopstream.Pipeline.Tests.Infrastructure;
 
 namespace Shopstream.Pipeline.Tests.Hostile;
 

@@ -3,7 +3,6 @@ using Npgsql;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Silo.Kafka;
 using Shopstream.Streaming.Kafka;
 
@@ -43,12 +42,9 @@ public sealed class CommitAfterDurableTests
             await ProduceAsync(producer, pipeline, Warmup + 1, Blocked);
 
             // The silo reads every message and hands it to its grain; the grains wait for the writer.
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (statistics.TotalConsumed - consumedBefore < Blocked && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
-            Assert.Equal(Blocked, statistics.TotalConsumed - consumedBefore);
+            var consumed = await Eventually.Until(() => statistics.TotalConsumed - consumedBefore, n => n >= Blocked,
+                TimeSpan.FromSeconds(30), "messages consumed while the products table is locked", TimeSpan.FromMilliseconds(50));
+            Assert.Equal(Blocked, consumed);
             // Many commit intervals (200 ms) and pulling-agent rounds (100 ms) pass with nothing durable.
             await Task.Delay(TimeSpan.FromSeconds(3));
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Cli.Chaos;
 using Shopstream.Streaming.Kafka;
 
@@ -90,12 +89,9 @@ public sealed class OffsetCommitAndResumeTests
         await ProduceProducts(producer, pipeline, 1, 1500, 1, "v1");
         var victim = (InProcessSiloHandle)pipeline.Cluster.SecondarySilos[0];
         var victimStats = victim.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!victimStats.Snapshot().Any(ReadButUncommitted) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(5);
-        }
-        Assert.True(victimStats.Snapshot().Any(ReadButUncommitted), "the victim silo never held records it had read but not committed");
+        // Polled often: the window in which the victim holds read but uncommitted records can be short.
+        await Eventually.Until(() => victimStats.Snapshot().Any(ReadButUncommitted), TimeSpan.FromSeconds(30),
+            "the victim silo never held records it had read but not committed", TimeSpan.FromMilliseconds(5));
         // TestingHost's kill skips the graceful shutdown (no hand-over, no final commit), but the silo still marks itself
         // Dead: an ungraceful stop, not a SIGKILL. A SIGKILL of a silo process is scripts/cluster-kill-test.sh.
         await pipeline.Cluster.KillSiloAsync(victim);

@@ -6,8 +6,9 @@ using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Projection.Storage;
+using Shopstream.Tests.Support;
 
-namespace Shopstream.Pipeline.Tests.Grains;
+namespace Shopstream.Grains.Tests;
 
 /// <summary>
 /// Grain state written by Orleans' ADO.NET provider and read back through the batched reads: every grain gets its
@@ -33,11 +34,10 @@ public sealed class GrainStateStorageTests(GrainBehaviourFixture fixture) : ICla
 
         // Deactivation saves each grain's state through the ADO.NET provider.
         await pipeline.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var saved = await WaitForAsync(
+        await Eventually.Until(
             () => pipeline.Database.ScalarAsync(
                 "SELECT count(*) FROM OrleansStorage WHERE GrainTypeString = 'product' AND GrainIdExtensionString LIKE 'state:%' AND PayloadBinary IS NOT NULL"),
-            n => n == Entities);
-        Assert.Equal(Entities, saved);
+            n => n == Entities, TimeSpan.FromSeconds(30), "product states saved on deactivation");
         // The columns the batched read looks up are the ones the provider wrote.
         var keys = await pipeline.Database.RowsAsync(
             $"SELECT GrainIdN0, GrainIdN1, GrainIdExtensionString FROM OrleansStorage WHERE GrainTypeString = 'product' AND GrainIdExtensionString = 'state:{first}'");
@@ -78,9 +78,9 @@ public sealed class GrainStateStorageTests(GrainBehaviourFixture fixture) : ICla
         }
         await pipeline.WaitCaughtUpAsync();
         await pipeline.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        Assert.Equal(5, await WaitForAsync(
+        await Eventually.Until(
             () => pipeline.Database.ScalarAsync("SELECT count(*) FROM OrleansStorage WHERE GrainIdExtensionString LIKE 'unreadable:%' AND PayloadBinary IS NOT NULL"),
-            n => n == 5));
+            n => n == 5, TimeSpan.FromSeconds(30), "the five states saved on deactivation");
         // The last one's stored state is damaged; another grain's key holds a NUL, which PostgreSQL refuses in a query (22021).
         await pipeline.Database.ScalarAsync($"UPDATE OrleansStorage SET PayloadBinary = '\\x00ff00ff'::bytea WHERE GrainIdExtensionString = 'unreadable:{ids[^1]}'; SELECT 1");
         var grains = ids.Select(id => pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>($"unreadable:{id}")).ToList();
@@ -109,16 +109,5 @@ public sealed class GrainStateStorageTests(GrainBehaviourFixture fixture) : ICla
         Assert.Equal(new StorageKey("s", "x", 0, 42), StorageKey.Of("s", GrainId.Create(GrainType.Create("g"), GrainIdKeyExtensions.CreateIntegerKey(42, "x"))));
         Assert.Equal(new StorageKey("s", "web:1", 0, 0), StorageKey.Of("s", GrainId.Create("g", "web:1")));
         Assert.Throws<NotSupportedException>(() => StorageKey.Of("List`1", GrainId.Create("g", "k")));
-    }
-
-    private static async Task<long> WaitForAsync(Func<Task<long>> read, Func<long, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        long value;
-        while (!done(value = await read()) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-        return value;
     }
 }

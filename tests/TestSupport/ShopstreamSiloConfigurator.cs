@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 using Shopstream.Silo.Hosting;
 
-namespace Shopstream.Pipeline.Tests.Infrastructure;
+namespace Shopstream.Tests.Support;
 
 /// <summary>Configures each TestingHost silo exactly as a production silo, from the cluster's properties.</summary>
 public sealed class ShopstreamSiloConfigurator : ISiloConfigurator

@@ -3,13 +3,14 @@ using System.Text;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Tests.Support;
 
-namespace Shopstream.Pipeline.Tests.Grains;
+namespace Shopstream.Grains.Tests;
 
 /// <summary>Dedupe, replay, ordering, cart lines and bad input, through Kafka, grains and PostgreSQL.</summary>
 public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassFixture<GrainBehaviourFixture>
 {
-    private Infrastructure.PipelineCluster Pipeline => fixture.Pipeline;
+    private PipelineCluster Pipeline => fixture.Pipeline;
 
     private static ProductRecord Product(long id, string title, decimal price) =>
         new() { Source = "test", Id = id, Title = title, Price = price, Category = "c" };

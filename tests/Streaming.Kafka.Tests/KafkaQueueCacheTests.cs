@@ -4,7 +4,7 @@ using Orleans.Runtime;
 using Orleans.Streams;
 using Shopstream.Streaming.Kafka.Providers;
 
-namespace Shopstream.Pipeline.Tests.Streaming;
+namespace Shopstream.Streaming.Kafka.Tests;
 
 /// <summary>The provider's cache decides what may be committed: only what every stream has delivered.</summary>
 public sealed class KafkaQueueCacheTests

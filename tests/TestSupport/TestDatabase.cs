@@ -1,7 +1,7 @@
 using Npgsql;
 using Shopstream.Projection.Storage;
 
-namespace Shopstream.Pipeline.Tests.Infrastructure;
+namespace Shopstream.Tests.Support;
 
 /// <summary>A fresh PostgreSQL database with the schema applied, on the server <c>./shopstream test</c> started.</summary>
 public sealed class TestDatabase : IAsyncDisposable
@@ -48,6 +48,17 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await using var command = DataSource.CreateCommand(sql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Runs a statement with positional parameters (<c>$1</c>, <c>$2</c>, ...); null is sent as SQL NULL.</summary>
+    public async Task ExecuteAsync(string sql, params object?[] values)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>All rows of a query as strings, one joined line per row, for set comparisons.</summary>

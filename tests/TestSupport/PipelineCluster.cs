@@ -5,7 +5,7 @@ using Shopstream.Ingest.Producing;
 using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Kafka;
 
-namespace Shopstream.Pipeline.Tests.Infrastructure;
+namespace Shopstream.Tests.Support;
 
 /// <summary>
 /// A TestingHost cluster wired like production: real PostgreSQL (a fresh database), the embedded broker

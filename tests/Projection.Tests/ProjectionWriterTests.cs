@@ -2,10 +2,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Shopstream.Grains.Projection;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Projection;
+using Shopstream.Tests.Support;
 
-namespace Shopstream.Pipeline.Tests.Projection;
+namespace Shopstream.Projection.Tests;
 
 /// <summary>
 /// The projection writer on real PostgreSQL: a refused row is isolated and rejected whatever the reason, the rows
@@ -13,6 +13,9 @@ namespace Shopstream.Pipeline.Tests.Projection;
 /// </summary>
 public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
 {
+    // The writer's retry delay is at most 200 ms here: poll faster than it.
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+
     private TestDatabase db = null!;
     private PostgresProjectionWriter writer = null!;
 
@@ -46,7 +49,8 @@ public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
             await lockTable.ExecuteNonQueryAsync();
         }
         var first = writer.WriteAsync(Product(1, "first", 1m));
-        await WaitUntilAsync(async () => await db.ScalarAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0);
+        await Eventually.Until(async () => await db.ScalarAsync("SELECT count(*) FROM pg_locks WHERE NOT granted") > 0,
+            TimeSpan.FromSeconds(30), "the first write never waited on the lock", Poll);
         var batchesBefore = writer.BatchesWritten;
         var rows = new[] { writer.WriteAsync(Product(2, "good", 2m)), writer.WriteAsync(Product(3, "bad", 1e12m)), writer.WriteAsync(Product(4, "good too", 4m)) };
         await tx.RollbackAsync();
@@ -131,7 +135,7 @@ public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
     {
         await db.ScalarAsync("ALTER TABLE products RENAME TO products_away; SELECT 1");
         var write = writer.WriteAsync(Product(20, "waits", 1m));
-        await WaitUntilAsync(() => Task.FromResult(writer.Retries >= 2));
+        await Eventually.Until(() => writer.Retries, n => n >= 2, TimeSpan.FromSeconds(30), "the writer did not retry twice", Poll);
         Assert.False(write.IsCompleted);
         Assert.NotNull(writer.FailingSince);
 
@@ -150,14 +154,4 @@ public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
     private static SessionEventsRow Session(string key, params FactEventRow[] facts) =>
         new(key, facts, [], [new LocationRow("loc", null, null, "Unknown", null, null)],
             [new UserAgentRow("ua", "agent", "Other", "Other", "desktop")], [new ReferrerRow("ref", null, null, "direct")]);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 30 s");
-            await Task.Delay(50);
-        }
-    }
 }

@@ -1,8 +1,6 @@
-using Shopstream.Ingest.Events;
-using Xunit;
 using Shopstream.Projection.Clickstream;
 
-namespace Shopstream.Ingest.Tests.Events;
+namespace Shopstream.Projection.Tests;
 
 public sealed class DateDimensionTests
 {

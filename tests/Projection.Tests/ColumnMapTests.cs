@@ -1,10 +1,10 @@
 using System.Text.RegularExpressions;
 using Npgsql;
 using Shopstream.Grains.Projection;
-using Shopstream.Pipeline.Tests.Infrastructure;
 using Shopstream.Projection;
+using Shopstream.Tests.Support;
 
-namespace Shopstream.Pipeline.Tests.Projection;
+namespace Shopstream.Projection.Tests;
 
 /// <summary>
 /// Each batch statement's array parameters are exactly its column maps' columns, in order and type; each map's

@@ -1,6 +1,6 @@
-using Shopstream.Pipeline.Tests.Infrastructure;
+using Shopstream.Tests.Support;
 
-namespace Shopstream.Pipeline.Tests.Grains;
+namespace Shopstream.Grains.Tests;
 
 /// <summary>One single-silo pipeline for the grain behaviour tests; each test uses its own entity ids.</summary>
 public sealed class GrainBehaviourFixture : IAsyncLifetime

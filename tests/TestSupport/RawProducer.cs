@@ -3,7 +3,7 @@ using Confluent.Kafka;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Streaming.Kafka;
 
-namespace Shopstream.Pipeline.Tests.Infrastructure;
+namespace Shopstream.Tests.Support;
 
 /// <summary>Produces hand-made messages (chosen versions, garbage values) straight to Kafka.</summary>
 public sealed class RawProducer : IDisposable

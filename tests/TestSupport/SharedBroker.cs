@@ -1,6 +1,6 @@
 using Shopstream.Kafka.Embedded;
 
-namespace Shopstream.Pipeline.Tests.Infrastructure;
+namespace Shopstream.Tests.Support;
 
 /// <summary>One embedded Kafka-protocol broker for the whole test run; tests isolate by topic names.</summary>
 public static class SharedBroker

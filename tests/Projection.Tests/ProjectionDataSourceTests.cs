@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Shopstream.Silo.Hosting;
 
-namespace Shopstream.Pipeline.Tests.Projection;
+namespace Shopstream.Projection.Tests;
 
 /// <summary>The silo host has one <see cref="NpgsqlDataSource"/> for the projection, logging through the host.</summary>
 public sealed class ProjectionDataSourceTests
