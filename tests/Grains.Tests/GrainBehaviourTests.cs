@@ -84,7 +84,10 @@ public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassF
         var date = new DateTime(2020, 3, 2, 0, 0, 0, DateTimeKind.Utc);
         CartRecord Cart(params (long Product, int Quantity)[] lines) => new()
         {
-            Source = "test", Id = id, UserId = 7, CartDate = date,
+            Source = "test",
+            Id = id,
+            UserId = 7,
+            CartDate = date,
             Lines = [.. lines.Select(l => new CartLine(l.Product, l.Quantity, 1.5m))],
         };
         await SendCart(Cart((1, 2), (2, 3), (3, 1)), 10);

@@ -69,7 +69,11 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         var baselinePooled = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: false, ct);
         return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved)
         {
-            Distinct = settings.Distinct, DistinctRate = distinctRate, DistinctPeakRssMb = distinctRss, DistinctRows = distinctRows, Http = http,
+            Distinct = settings.Distinct,
+            DistinctRate = distinctRate,
+            DistinctPeakRssMb = distinctRss,
+            DistinctRows = distinctRows,
+            Http = http,
         };
     }
 
@@ -189,7 +193,10 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = kafka, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5 }).Build();
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
-            BootstrapServers = kafka, GroupId = "bench-floor", EnableAutoCommit = false, EnablePartitionEof = false,
+            BootstrapServers = kafka,
+            GroupId = "bench-floor",
+            EnableAutoCommit = false,
+            EnablePartitionEof = false,
         }).Build();
         var partitions = Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(FloorTopic, p)).ToList();
         var consumeSeconds = 0.0;
@@ -273,7 +280,10 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         log($"{name}: a consumer doing {how}, {n:N0} records");
         using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
         {
-            BootstrapServers = kafka, GroupId = "bench-" + name, EnableAutoCommit = false, EnablePartitionEof = false,
+            BootstrapServers = kafka,
+            GroupId = "bench-" + name,
+            EnableAutoCommit = false,
+            EnablePartitionEof = false,
         }).Build();
         var partitions = Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartition(FloorTopic, p)).ToList();
         consumer.Assign(partitions.Select(tp => new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).Low)));

@@ -31,6 +31,21 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
     public async Task<ChaosOutcome> RunAsync(string scenario, CancellationToken ct)
     {
         log($"chaos {scenario}: {records:N0} records");
+        try
+        {
+            return await RunScenarioAsync(scenario, ct);
+        }
+        finally
+        {
+            // Orleans' ADO.NET storage and membership keep static connection pools per connection string, and each
+            // scenario has a database of its own: without this, eight scenarios in one process ran PostgreSQL out of
+            // connections (53300 in the seventh).
+            NpgsqlConnection.ClearAllPools();
+        }
+    }
+
+    private async Task<ChaosOutcome> RunScenarioAsync(string scenario, CancellationToken ct)
+    {
         return scenario switch
         {
             ChaosScenarios.SiloKill => await SiloKillAsync(ct),

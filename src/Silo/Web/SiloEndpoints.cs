@@ -48,8 +48,14 @@ internal static class SiloEndpoints
                 grains = PipelineMetrics.Snapshot().ToDictionary(p => p.Key, p => new { applied = p.Value.Applied, ignored = p.Value.Ignored }),
                 partitions = partitions.Select(p => new
                 {
-                    p.Topic, p.Partition, owner = p.OwnedHere ? silo.SiloAddress.ToString() : null,
-                    p.Consumed, p.Rejected, p.CommittedOffset, p.EndOffset, p.Lag,
+                    p.Topic,
+                    p.Partition,
+                    owner = p.OwnedHere ? silo.SiloAddress.ToString() : null,
+                    p.Consumed,
+                    p.Rejected,
+                    p.CommittedOffset,
+                    p.EndOffset,
+                    p.Lag,
                 }),
             });
         });

@@ -44,51 +44,51 @@ internal static partial class ClickstreamEvents
     /// <summary>A generic event (has its own id and a location text).</summary>
     public static JsonObject Generic(string eventId, string type, string session, JsonElement user, string? productId, DateTimeOffset at,
         string? ip = null, string? referrer = null, string? page = null, string? store = null) => new()
-    {
-        ["event_id"] = eventId,
-        ["event_type"] = type,
-        ["timestamp"] = Utc(at),
-        ["session_id"] = session,
-        ["user_id"] = IdOf(user),
-        ["product_id"] = productId,
-        ["ip"] = ip ?? IpOf(user),
-        ["user_agent"] = UserAgentOf(user),
-        ["referrer_url"] = referrer,
-        ["current_url"] = page,
-        ["store_id"] = store,
-        ["location"] = $"{CityOf(user)}, {CountryOf(user)}",
-        ["email_address"] = user.GetProperty("email").GetString(),
-    };
+        {
+            ["event_id"] = eventId,
+            ["event_type"] = type,
+            ["timestamp"] = Utc(at),
+            ["session_id"] = session,
+            ["user_id"] = IdOf(user),
+            ["product_id"] = productId,
+            ["ip"] = ip ?? IpOf(user),
+            ["user_agent"] = UserAgentOf(user),
+            ["referrer_url"] = referrer,
+            ["current_url"] = page,
+            ["store_id"] = store,
+            ["location"] = $"{CityOf(user)}, {CountryOf(user)}",
+            ["email_address"] = user.GetProperty("email").GetString(),
+        };
 
     /// <summary>A web tracker product view (unix seconds, collection, device id as session key).</summary>
     public static JsonObject WebTrackerView(string eventId, string device, JsonElement user, string productId, DateTimeOffset at,
         string? ip = null, string? referrer = null, string? page = null, string? store = null) => new()
-    {
-        ["_id"] = eventId,
-        ["collection"] = "view_product_detail",
-        ["time_stamp"] = at.ToUnixTimeSeconds(),
-        ["device_id"] = device,
-        ["user_id_db"] = IdOf(user).ToString(CultureInfo.InvariantCulture),
-        ["product_id"] = productId,
-        ["ip"] = ip ?? IpOf(user),
-        ["user_agent"] = UserAgentOf(user),
-        ["referrer_url"] = referrer,
-        ["current_url"] = page,
-        ["store_id"] = store,
-        ["resolution"] = "1920x1080",
-    };
+        {
+            ["_id"] = eventId,
+            ["collection"] = "view_product_detail",
+            ["time_stamp"] = at.ToUnixTimeSeconds(),
+            ["device_id"] = device,
+            ["user_id_db"] = IdOf(user).ToString(CultureInfo.InvariantCulture),
+            ["product_id"] = productId,
+            ["ip"] = ip ?? IpOf(user),
+            ["user_agent"] = UserAgentOf(user),
+            ["referrer_url"] = referrer,
+            ["current_url"] = page,
+            ["store_id"] = store,
+            ["resolution"] = "1920x1080",
+        };
 
     /// <summary>A product view feed event: no event id (its content is its identity) and no user agent.</summary>
     public static JsonObject FeedView(string device, JsonElement user, string productId, DateTimeOffset at,
         string? ip = null, string? referrer = null, string? store = null) => new()
-    {
-        ["product_id"] = productId,
-        ["device_id"] = device,
-        ["store_id"] = store,
-        ["referrer_url"] = referrer,
-        ["remote_ip"] = ip ?? IpOf(user),
-        ["timestamp"] = Utc(at),
-    };
+        {
+            ["product_id"] = productId,
+            ["device_id"] = device,
+            ["store_id"] = store,
+            ["referrer_url"] = referrer,
+            ["remote_ip"] = ip ?? IpOf(user),
+            ["timestamp"] = Utc(at),
+        };
 
     public static string Ndjson(IEnumerable<JsonNode> events)
     {

@@ -9,8 +9,17 @@ public sealed class LocationResolverTests
 {
     private static ClickEvent Event(string? ip = null, string? location = null, string? store = null) => new()
     {
-        EventId = "e", EventType = "product_view", OccurredAt = DateTimeOffset.UnixEpoch, SessionKey = "s",
-        Ip = ip, Location = location, StoreId = store, Browser = "Unknown", Os = "Unknown", DeviceType = "unknown", ReferrerType = "direct",
+        EventId = "e",
+        EventType = "product_view",
+        OccurredAt = DateTimeOffset.UnixEpoch,
+        SessionKey = "s",
+        Ip = ip,
+        Location = location,
+        StoreId = store,
+        Browser = "Unknown",
+        Os = "Unknown",
+        DeviceType = "unknown",
+        ReferrerType = "direct",
     };
 
     [Theory]
