@@ -26,7 +26,8 @@ public sealed record ChaosOutcome(
     public bool FaultHit => Scenario switch
     {
         ChaosScenarios.PostgresTerminate => LagAtFault > 0 && TerminatedConnections > 0 && WriterRetries > 0,
-        ChaosScenarios.PostgresRestart => LagAtFault > 0 && WriterRetries > 0,
+        // A restart between two batches makes no write fail (the pool drops the dead connections quietly), so the
+        // retries it causes are reported, not required.
         _ => LagAtFault != 0,
     };
 

@@ -252,8 +252,12 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         start.Environment["Shopstream__ClusterId"] = options.ClusterId;
         start.Environment["Shopstream__ConsumerGroup"] = options.ConsumerGroup;
         var p = Process.Start(start) ?? throw new InvalidOperationException("could not start a silo process");
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        // Each silo's output is kept (.run/chaos/silo-<pid>.log): a scenario that fails is read from these.
+        var logDirectory = Directory.CreateDirectory(Path.Combine(RepoPaths.Root(), ".run", "chaos"));
+        var siloLog = TextWriter.Synchronized(new StreamWriter(Path.Combine(logDirectory.FullName, $"silo-{p.Id}.log")) { AutoFlush = true });
+        // Not disposed: output may still arrive after the exit; the file is closed with this process (a few per run).
+        p.OutputDataReceived += (_, e) => siloLog.WriteLine(e.Data);
+        p.ErrorDataReceived += (_, e) => siloLog.WriteLine(e.Data);
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
