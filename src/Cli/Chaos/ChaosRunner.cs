@@ -11,6 +11,7 @@ using Shopstream.Silo.Hosting;
 using Shopstream.Silo.Kafka;
 using Shopstream.Projection.Storage;
 using Shopstream.Kafka.Embedded;
+using Shopstream.Projection;
 
 namespace Shopstream.Cli.Chaos;
 
@@ -98,11 +99,11 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         var messages = input.Messages;
         long lagAtFault = -1, terminated = 0;
         var faultEnded = Stopwatch.StartNew();
-        using var retries = new ProjectionRetryCounter();
         using var progress = new DeliveryProgress(options.Kafka, options.ConsumerGroup, options.KafkaClient, [options.ProductsTopic]);
         using (var host = SiloHostFactory.BuildLocal(options))
         {
-            host.Services.GetRequiredService<ILoggerFactory>().AddProvider(retries);
+            // The writer counts its own retries; the fault checks read them from it.
+            var writer = host.Services.GetRequiredService<PostgresProjectionWriter>();
             await host.StartAsync(ct);
             using var producer = Producer(options.Kafka);
             if (fault is not null)
@@ -143,7 +144,7 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
             var produced = messages.Count * (duplicates ? 2 : 1) * (replay ? 2 : 1);
             var counts = await ChaosVerifier.VerifyAsync(db, input.Expected, input.ExpectedRejections, ct);
             return Report(new ChaosOutcome(scenario, produced, faults, counts.Lost, counts.AppliedTwice, counts.Mismatched, counts.Rejected,
-                Math.Round(fault is null ? 0 : recovery, 1), counts.Audited, input.Entities, input.BandEntities, lagAtFault, terminated, retries.Retries));
+                Math.Round(fault is null ? 0 : recovery, 1), counts.Audited, input.Entities, input.BandEntities, lagAtFault, terminated, writer.Retries));
         }
     }
 

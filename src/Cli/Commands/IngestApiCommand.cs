@@ -36,14 +36,8 @@ internal static class IngestApiCommand
         command.SetAction(async (r, ct) =>
         {
             var configuration = Configuration(r);
-            EventsApiOptions api;
-            try
+            if (await ShopstreamConfiguration.GetOrReportAsync(configuration, s => s.AddEventsApiOptions(), "") is not { } api)
             {
-                api = ShopstreamConfiguration.Get(configuration, s => s.AddEventsApiOptions());
-            }
-            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
                 return 2;
             }
             var producerOptions = ProducerOptions(configuration);

@@ -77,4 +77,21 @@ public static class ShopstreamConfiguration
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<T>>().Value;
     }
+
+    /// <summary>
+    /// <see cref="Get{T}"/> for a command: a bad setting is written to stderr as <c>prefix message</c> (naming its key)
+    /// and null is returned, so that the command exits 2 instead of throwing.
+    /// </summary>
+    public static async Task<T?> GetOrReportAsync<T>(IConfiguration configuration, Func<IServiceCollection, OptionsBuilder<T>> register, string prefix) where T : class
+    {
+        try
+        {
+            return Get(configuration, register);
+        }
+        catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+        {
+            await Console.Error.WriteLineAsync(prefix + ex.Message);
+            return null;
+        }
+    }
 }

@@ -48,14 +48,8 @@ public static class SiloCommand
         command.SetAction(async (r, ct) =>
         {
             var configuration = Configuration(r);
-            ShopstreamOptions options;
-            try
+            if (await ShopstreamConfiguration.GetOrReportAsync(configuration, s => s.AddShopstreamOptions(), "silo: ") is not { } options)
             {
-                options = ShopstreamConfiguration.Get(configuration, s => s.AddShopstreamOptions());
-            }
-            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
-            {
-                await Console.Error.WriteLineAsync($"silo: {ex.Message}");
                 return 2;
             }
             var builder = WebApplication.CreateBuilder();
