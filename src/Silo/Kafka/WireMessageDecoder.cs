@@ -8,8 +8,6 @@ namespace Shopstream.Silo.Kafka;
 /// <summary>Decodes Shopstream's JSON envelope into the typed message a grain receives.</summary>
 internal sealed class WireMessageDecoder : IKafkaMessageDecoder
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public KafkaDecodeResult Decode(string streamNamespace, ConsumeResult<byte[], byte[]> message)
     {
         if (KeyError(message.Message.Key) is { } keyError)
@@ -34,19 +32,16 @@ internal sealed class WireMessageDecoder : IKafkaMessageDecoder
         {
             return null; // the receiver reports a missing key itself
         }
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(key);
-        }
-        catch (DecoderFallbackException)
+        // On the hot path: checked on the bytes, without decoding the key into a string a second time.
+        if (!System.Text.Unicode.Utf8.IsValid(key))
         {
             return "message key is not valid UTF-8";
         }
-        if (text.Length > WireFormat.MaxKeyChars)
+        var length = Encoding.UTF8.GetCharCount(key);
+        if (length > WireFormat.MaxKeyChars)
         {
-            return $"message key is {text.Length} characters long; at most {WireFormat.MaxKeyChars} are allowed";
+            return $"message key is {length} characters long; at most {WireFormat.MaxKeyChars} are allowed";
         }
-        return text.Contains('\0', StringComparison.Ordinal) ? "message key contains a NUL character" : null;
+        return key.AsSpan().Contains((byte)0) ? "message key contains a NUL character" : null;
     }
 }
