@@ -33,6 +33,20 @@ public sealed class KafkaStreamOptions
     /// <summary>Messages read ahead per partition before that partition is paused.</summary>
     public int PrefetchPerPartition { get; set; } = 2_000;
 
+    /// <summary>
+    /// Direct delivery (<see cref="IKafkaRecordHandler"/>): records taken from the silo's partitions and not yet
+    /// delivered, all partitions of the provider together. When reached, the pumps take nothing more until deliveries
+    /// complete; it bounds the entities activated at once, and so memory and the burst of state reads.
+    /// </summary>
+    public int MaxInFlight { get; set; } = 16_384;
+
+    /// <summary>
+    /// Direct delivery: attempts of one key's delivery before a failure that is not the cluster's (a silo gone, a
+    /// timeout) makes its records rejections handed to <see cref="IKafkaPoisonMessageHandler"/>. Failures of the
+    /// cluster itself are retried until the partition is handed over.
+    /// </summary>
+    public int DeliveryAttempts { get; set; } = 6;
+
     /// <summary>How long start-up waits for topic metadata and committed offsets.</summary>
     public TimeSpan MetadataTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

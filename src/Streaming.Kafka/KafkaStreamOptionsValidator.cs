@@ -41,6 +41,14 @@ internal sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, st
         {
             throw new OrleansConfigurationException($"{Key(nameof(options.PrefetchPerPartition))} must be at least 1");
         }
+        if (options.MaxInFlight < 1)
+        {
+            throw new OrleansConfigurationException($"{Key(nameof(options.MaxInFlight))} must be at least 1");
+        }
+        if (options.DeliveryAttempts < 1)
+        {
+            throw new OrleansConfigurationException($"{Key(nameof(options.DeliveryAttempts))} must be at least 1");
+        }
         if (options.MetadataTimeout <= TimeSpan.Zero)
         {
             throw new OrleansConfigurationException($"{Key(nameof(options.MetadataTimeout))} must be positive");

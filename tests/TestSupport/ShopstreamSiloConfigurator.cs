@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 using Shopstream.Silo.Hosting;
 
@@ -12,5 +14,9 @@ public sealed class ShopstreamSiloConfigurator : ISiloConfigurator
         var options = new ShopstreamOptions();
         siloBuilder.Configuration.GetSection(ShopstreamOptions.Section).Bind(options);
         siloBuilder.AddShopstream(options);
+        if (Environment.GetEnvironmentVariable("SHOPSTREAM_TEST_SILO_LOG") is { Length: > 0 } level)
+        {
+            siloBuilder.Services.AddLogging(b => b.AddSimpleConsole().SetMinimumLevel(Enum.Parse<Microsoft.Extensions.Logging.LogLevel>(level)));
+        }
     }
 }

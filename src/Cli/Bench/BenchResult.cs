@@ -5,6 +5,18 @@ public sealed record BenchResult(
     double EndToEnd, double FloorConsume, double FloorDb, double Baseline, double BaselinePooled, double P50Ms, double P99Ms,
     double PeakRssMb, int Records, int Entities, long RowsVerified, double LatencyOffered, double LatencyAchieved)
 {
+    /// <summary>Distinct entities the end-to-end phase updated: the product rows it must leave.</summary>
+    public long ExpectedRows { get; init; }
+
+    /// <summary>How the end-to-end phase spread its updates.</summary>
+    public BenchKeyDistribution Keys { get; init; }
+
+    /// <summary>New entities/s over the end-to-end phase's first pass (round-robin keys only; else 0).</summary>
+    public double Activation { get; init; }
+
+    /// <summary>Share of the end-to-end phase the GC had the process paused (0..1).</summary>
+    public double GcShare { get; init; }
+
     /// <summary>Records of the memory phase, each to a new entity (0: not run).</summary>
     public int Distinct { get; init; }
 

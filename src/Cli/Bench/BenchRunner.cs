@@ -36,12 +36,12 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         // The end-to-end and latency runs measure throughput on a silo without a memory budget: the 100,000 busy
         // entities are its working set. The memory phase then runs on a fresh silo with the budget.
         var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group };
-        double e2e, p50, p99, peakRss, offered, achieved, distinctRate = 0, distinctRss = 0;
-        long rows, distinctRows = 0;
+        double p50, p99, offered, achieved;
+        Phase e2e, distinct = default;
         using (var host = SiloHostFactory.BuildLocal(options))
         {
             await host.StartAsync(ct);
-            (e2e, peakRss, rows) = await EndToEndAsync(host, options, "e2e", "bench", settings.Records, settings.Entities, ct);
+            e2e = await EndToEndAsync(host, options, "e2e", "bench", settings.Records, settings.Entities, settings.Keys, ct);
             (p50, p99, offered, achieved) = await LatencyAsync(options, ct);
             await host.StopAsync(ct);
         }
@@ -53,7 +53,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             log($"memory: a fresh silo with a budget of {settings.MemoryLimitMb:N0} MB (RSS now {ProcessMemory.RssMb():N0} MB)");
             using var host = SiloHostFactory.BuildLocal(budgeted);
             await host.StartAsync(ct);
-            (distinctRate, distinctRss, distinctRows) = await EndToEndAsync(host, budgeted, "distinct", "distinct", settings.Distinct, settings.Distinct, ct);
+            distinct = await EndToEndAsync(host, budgeted, "distinct", "distinct", settings.Distinct, settings.Distinct, BenchKeyDistribution.RoundRobin, ct);
             await host.StopAsync(ct);
         }
         HttpIngestResult? http = null;
@@ -67,31 +67,48 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         var floorDb = await FloorDbAsync(db, ct);
         var baseline = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: true, ct);
         var baselinePooled = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: false, ct);
-        return new BenchResult(e2e, floorConsume, floorDb, baseline, baselinePooled, p50, p99, peakRss, settings.Records, settings.Entities, rows, offered, achieved)
+        return new BenchResult(e2e.Rate, floorConsume, floorDb, baseline, baselinePooled, p50, p99, e2e.PeakRssMb, settings.Records, settings.Entities, e2e.Rows, offered, achieved)
         {
+            ExpectedRows = e2e.ExpectedRows,
+            Keys = settings.Keys,
+            Activation = e2e.Activation,
+            GcShare = e2e.GcShare,
             Distinct = settings.Distinct,
-            DistinctRate = distinctRate,
-            DistinctPeakRssMb = distinctRss,
-            DistinctRows = distinctRows,
+            DistinctRate = distinct.Rate,
+            DistinctPeakRssMb = distinct.PeakRssMb,
+            DistinctRows = distinct.Rows,
             Http = http,
         };
     }
 
-    private static ProductRecord Update(int i, int entities, string source) => new()
+    /// <summary>Update number <paramref name="sequence"/>, to entity <paramref name="id"/>; its title is the produce time (for latency).</summary>
+    private static ProductRecord Update(int id, string source, int sequence) => new()
     {
         Source = source,
-        Id = (i % entities) + 1,
+        Id = id,
         Title = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(Inv),
-        Price = i % 1000,
+        Price = sequence % 1000,
         Category = "bench",
-        Description = "bench record " + i.ToString(Inv),
+        Description = "bench record " + sequence.ToString(Inv),
     };
 
-    private async Task<(double Rate, double PeakRssMb, long Rows)> EndToEndAsync(
-        IHost host, ShopstreamOptions options, string phase, string source, int records, int entities, CancellationToken ct)
+    /// <summary>What one end-to-end phase measured.</summary>
+    /// <param name="Rate">Updates/s from the first produce to the last offset committed.</param>
+    /// <param name="PeakRssMb">Peak resident set of this process (producer and silo).</param>
+    /// <param name="Rows">Product rows of the phase's source afterwards.</param>
+    /// <param name="ExpectedRows">Distinct entities the phase updated.</param>
+    /// <param name="Activation">With round-robin keys: new entities/s over the first pass, where every update names an entity not seen before.</param>
+    /// <param name="GcShare">Share of the phase the GC had the process paused.</param>
+    private readonly record struct Phase(double Rate, double PeakRssMb, long Rows, long ExpectedRows, double Activation, double GcShare);
+
+    private async Task<Phase> EndToEndAsync(
+        IHost host, ShopstreamOptions options, string phase, string source, int records, int entities, BenchKeyDistribution distribution, CancellationToken ct)
     {
+        var keys = new BenchKeys(distribution, entities);
+        var firstPass = distribution == BenchKeyDistribution.RoundRobin ? Math.Min(records, entities) : 0;
+        var firstPassSeconds = 0.0;
         var writer = host.Services.GetRequiredService<Projection.PostgresProjectionWriter>();
-        log($"{phase}: {records:N0} updates to {entities:N0} entities through ingest -> Kafka -> grains -> PostgreSQL");
+        log($"{phase}: {records:N0} updates to {entities:N0} entities ({keys} keys) through ingest -> Kafka -> grains -> PostgreSQL");
         await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = options.Kafka });
         using var progress = new DeliveryProgress(options.Kafka, Group, options.KafkaClient, [options.ProductsTopic]);
         // Offsets are cumulative over the phases; this phase counts from where the last one left the topic.
@@ -99,6 +116,8 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         long committed = 0;
         var peak = 0.0;
         ProcessMemory.ResetPeak();
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var gcAtStart = GC.GetTotalPauseDuration();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var watch = Stopwatch.StartNew();
         var monitor = Task.Run(async () =>
@@ -109,6 +128,10 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             {
                 var lags = progress.Read(TimeSpan.FromSeconds(5));
                 Interlocked.Exchange(ref committed, lags.Sum(l => l.CommittedOffset) - start);
+                if (firstPassSeconds == 0 && firstPass > 0 && Interlocked.Read(ref committed) >= firstPass)
+                {
+                    firstPassSeconds = watch.Elapsed.TotalSeconds;
+                }
                 peak = Math.Max(peak, ProcessMemory.RssMb());
                 if (watch.ElapsedMilliseconds - lastLog >= 2000)
                 {
@@ -130,7 +153,8 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             {
                 await Task.Delay(2, ct);
             }
-            await producer.ProduceAsync(StreamNamespaces.Products, new EntityKey(source, (i % entities) + 1).ToString(), Update(i, entities, source), ct);
+            var id = keys.Next(i);
+            await producer.ProduceAsync(StreamNamespaces.Products, new EntityKey(source, id).ToString(), Update(id, source, i), ct);
         }
         await producer.FlushAsync(ct);
         while (Interlocked.Read(ref committed) < records)
@@ -138,6 +162,9 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             await Task.Delay(20, ct);
         }
         var elapsed = watch.Elapsed.TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart;
+        var phaseGcShare = (GC.GetTotalPauseDuration() - gcAtStart).TotalSeconds / elapsed;
+        log($"{phase}: CPU {cpu.TotalMicroseconds / records:N1} us per record (this process: producer and silo), GC paused {phaseGcShare:P0} of the phase");
         await stop.CancelAsync();
         await monitor;
         peak = Math.Max(peak, ProcessMemory.PeakRssMb());
@@ -146,8 +173,10 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         await using var count = db.CreateCommand("SELECT count(*) FROM products WHERE source = $1");
         count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         var rows = (long)(await count.ExecuteScalarAsync(ct))!;
-        log($"{phase}: {records:N0} records in {elapsed:0.0} s = {records / elapsed:N0} rec/s; {rows:N0} product rows; peak RSS {peak:N0} MB");
-        return (records / elapsed, peak, rows);
+        var activation = firstPassSeconds > 0 ? firstPass / firstPassSeconds : 0;
+        log($"{phase}: {records:N0} records in {elapsed:0.0} s = {records / elapsed:N0} rec/s; {rows:N0} product rows of {keys.Touched:N0} entities; peak RSS {peak:N0} MB" +
+            (activation > 0 ? $"; first pass over {firstPass:N0} new entities at {activation:N0}/s" : ""));
+        return new Phase(records / elapsed, peak, rows, keys.Touched, activation, phaseGcShare);
     }
 
     private async Task<(double P50, double P99, double Offered, double Achieved)> LatencyAsync(ShopstreamOptions options, CancellationToken ct)
@@ -163,7 +192,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             var due = (int)Math.Min(total, watch.Elapsed.TotalSeconds * settings.LatencyRate);
             for (; sent < due; sent++)
             {
-                await producer.ProduceAsync(StreamNamespaces.Products, $"latency:{sent + 1}", Update(sent, total, "latency"), ct);
+                await producer.ProduceAsync(StreamNamespaces.Products, $"latency:{sent + 1}", Update(sent + 1, "latency", sent), ct);
             }
             await Task.Delay(TimeSpan.FromSeconds(1.0 * perTick / settings.LatencyRate), ct);
         }
@@ -184,7 +213,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
     }
 
     private byte[] Payload(int i) =>
-        WireFormat.Serialize(StreamNamespaces.Products, Update(i, settings.Entities, "bench"), i + 1, DateTimeOffset.UtcNow);
+        WireFormat.Serialize(StreamNamespaces.Products, Update((i % settings.Entities) + 1, "bench", i), i + 1, DateTimeOffset.UtcNow);
 
     private async Task<double> FloorConsumeAsync(string kafka, CancellationToken ct)
     {
@@ -238,7 +267,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         {
             for (var i = 0; i < settings.Records; i++)
             {
-                var r = Update(i, settings.Entities, "bench");
+                var r = Update((i % settings.Entities) + 1, "bench", i);
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(r.Source, NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(r.Id, NpgsqlDbType.Bigint, ct);

@@ -8,9 +8,15 @@ public interface IEntityGrain<T> : IGrainWithStringKey
 {
     /// <summary>The entity's live state, or null when no record has reached it.</summary>
     Task<EntitySnapshot<T>?> GetAsync();
+
+    /// <summary>
+    /// Applies the entity's records in order, dropping replays and identical content; completes once the resulting row
+    /// is durable, so the caller may then commit the records' offsets.
+    /// </summary>
+    Task ApplyAsync(EntityBatch<T> batch);
 }
 
-/// <summary>A product, fed by the products stream.</summary>
+/// <summary>A product, fed by the products topic.</summary>
 public interface IProductGrain : IEntityGrain<ProductRecord>;
 
 /// <summary>
@@ -30,8 +36,15 @@ public interface IProductViewsGrain : IGrainWithStringKey
     Task<ProductViews> GetViewsAsync();
 }
 
-/// <summary>A cart, fed by the carts stream.</summary>
+/// <summary>A cart, fed by the carts topic.</summary>
 public interface ICartGrain : IEntityGrain<CartRecord>;
 
-/// <summary>A user, fed by the users stream.</summary>
+/// <summary>A user, fed by the users topic.</summary>
 public interface IUserGrain : IEntityGrain<UserRecord>;
+
+/// <summary>A record the ingest rejected, keyed by its fingerprint; stores it in <c>rejected_records</c>.</summary>
+public interface IRejectedRecordGrain : IGrainWithStringKey
+{
+    /// <summary>Stores the rejections; completes once they are durable.</summary>
+    Task ApplyAsync(EntityBatch<RejectedRecord> batch);
+}

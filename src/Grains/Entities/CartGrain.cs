@@ -8,7 +8,6 @@ using Shopstream.Grains.Projection;
 namespace Shopstream.Grains.Entities;
 
 /// <summary>A cart, keyed <c>source:id</c>. Its projection replaces the cart's lines as a whole.</summary>
-[ImplicitStreamSubscription(StreamNamespaces.Carts)]
 public sealed class CartGrain(
     [PersistentState("cart", StreamProviders.EntityStorage)] IPersistentState<EntityState<CartRecord>> state,
     IProjectionWriter writer,

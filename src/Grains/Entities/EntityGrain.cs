@@ -1,16 +1,16 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
-using Orleans.Streams;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
+using Orleans.Placement;
 
 namespace Shopstream.Grains.Entities;
 
 /// <summary>
-/// One entity fed by its stream: drops replays, late and identical records, derives fields and hands
+/// One entity fed by its partition's pump: drops replays, late and identical records, derives fields and hands
 /// the row to the projection writer.
 /// </summary>
 /// <remarks>
@@ -19,7 +19,9 @@ namespace Shopstream.Grains.Entities;
 /// deactivation, and serves only to drop duplicates early. After a crash the saved state may be behind
 /// the tables; the records replayed from the last committed offset then reach the projection, whose
 /// versioned, content-compared upserts turn them into no-ops.
+/// Placed on the silo that calls it first: the one reading the entity's partition, so delivery stays in process.
 /// </remarks>
+[PreferLocalPlacement]
 public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord>
     where TRecord : class
 {
@@ -44,13 +46,6 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     /// <summary>Writes the projection of a record that changed the entity.</summary>
     protected abstract Task ProjectAsync(TRecord record, long version, string contentHash);
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        var stream = this.GetStreamProvider(StreamProviders.Kafka)
-            .GetStream<EntityMessage<TRecord>>(StreamId.Create(StreamNamespace, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
-    }
-
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await SaveStateAsync(cancellationToken);
@@ -63,16 +58,16 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     }
 
     /// <summary>
-    /// Applies a burst of the entity's records in order (the provider groups one stream's messages per read),
-    /// then writes the resulting row once.
+    /// Applies a burst of the entity's records in order (the pump groups one key's messages per read), then writes the
+    /// resulting row once.
     /// </summary>
-    private async Task OnNextBatchAsync(IList<SequentialItem<EntityMessage<TRecord>>> items)
+    public async Task ApplyAsync(EntityBatch<TRecord> batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         var s = state.State;
         var changed = false;
-        foreach (var item in items)
+        foreach (var message in batch.Messages)
         {
-            var message = item.Item;
             if (message.Version <= s.Version)
             {
                 // A replay or a late record: the entity already reflects this or newer data.
@@ -109,12 +104,6 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         }
     }
 
-    private Task OnErrorAsync(Exception exception)
-    {
-        LogStreamError(this.GetPrimaryKeyString(), exception);
-        return Task.CompletedTask;
-    }
-
     private async Task SaveStateAsync(CancellationToken cancellationToken)
     {
         if (save.Pending)
@@ -124,9 +113,6 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         }
         await save.SaveAsync(() => state.WriteStateAsync(cancellationToken), ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error on {Key}")]
-    private partial void LogStreamError(string key, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of {Key} failed; will retry")]
     private partial void LogStateSaveFailed(string key, Exception exception);

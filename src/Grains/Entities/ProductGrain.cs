@@ -10,11 +10,10 @@ namespace Shopstream.Grains.Entities;
 /// <summary>A product, keyed <c>source:id</c>.</summary>
 /// <remarks>
 /// Nothing calls this grain to create it: a record on the products topic does. <c>ShopstreamOptions.TopicsByNamespace</c>
-/// maps the topic to the <see cref="StreamNamespaces.Products"/> namespace, the Kafka provider turns each message into
-/// an event on the stream named by its key, and <see cref="ImplicitStreamSubscriptionAttribute"/> activates the grain of
-/// that key to receive it. Carts, users, sessions and rejections arrive the same way.
+/// maps the topic to the <see cref="StreamNamespaces.Products"/> namespace, the partition's pump groups a read by key and
+/// <see cref="Delivery.EntityRoutes"/> calls the grain of each key with its records. Carts, users, sessions and
+/// rejections arrive the same way.
 /// </remarks>
-[ImplicitStreamSubscription(StreamNamespaces.Products)]
 public sealed class ProductGrain(
     [PersistentState("product", StreamProviders.EntityStorage)] IPersistentState<EntityState<ProductRecord>> state,
     IProjectionWriter writer,

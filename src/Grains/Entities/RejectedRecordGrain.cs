@@ -1,9 +1,9 @@
-using Orleans.Runtime;
-using Orleans.Streams;
 using Shopstream.Grains.Interfaces;
+using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
+using Orleans.Placement;
 
 namespace Shopstream.Grains.Entities;
 
@@ -11,20 +11,20 @@ namespace Shopstream.Grains.Entities;
 /// Stores records the ingest rejected (they travel on the rejected topic, keyed by fingerprint).
 /// Stateless: the fingerprint makes a replayed rejection a no-op in <c>rejected_records</c>.
 /// </summary>
-[ImplicitStreamSubscription(StreamNamespaces.Rejected)]
-public sealed class RejectedRecordGrain(IProjectionWriter writer) : Grain, IGrainWithStringKey
+[PreferLocalPlacement]
+public sealed class RejectedRecordGrain(IProjectionWriter writer) : Grain, IRejectedRecordGrain
 {
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public Task ApplyAsync(EntityBatch<RejectedRecord> batch)
     {
-        var stream = this.GetStreamProvider(StreamProviders.Kafka)
-            .GetStream<EntityMessage<RejectedRecord>>(StreamId.Create(StreamNamespaces.Rejected, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync((message, _) =>
+        ArgumentNullException.ThrowIfNull(batch);
+        var rows = new List<RejectedRow>(batch.Messages.Length);
+        foreach (var message in batch.Messages)
         {
             var r = message.Record;
-            var row = new RejectedRow(r.Stage, r.Topic, r.Partition, r.Offset, r.Key, r.Payload, r.Reason,
-                ContentHash.OfParts(r.Stage, r.Topic, r.Key, r.Payload, r.Reason));
+            rows.Add(new RejectedRow(r.Stage, r.Topic, r.Partition, r.Offset, r.Key, r.Payload, r.Reason,
+                ContentHash.OfParts(r.Stage, r.Topic, r.Key, r.Payload, r.Reason)));
             PipelineMetrics.Applied(StreamNamespaces.Rejected);
-            return writer.WriteAsync([row]);
-        });
+        }
+        return writer.WriteAsync(rows);
     }
 }

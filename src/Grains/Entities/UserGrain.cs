@@ -8,7 +8,6 @@ using Shopstream.Grains.Projection;
 namespace Shopstream.Grains.Entities;
 
 /// <summary>A user, keyed <c>source:id</c>.</summary>
-[ImplicitStreamSubscription(StreamNamespaces.Users)]
 public sealed class UserGrain(
     [PersistentState("user", StreamProviders.EntityStorage)] IPersistentState<EntityState<UserRecord>> state,
     IProjectionWriter writer,

@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Streams;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
+using Orleans.Placement;
 
 namespace Shopstream.Grains.Sessions;
 
@@ -20,7 +20,7 @@ namespace Shopstream.Grains.Sessions;
 /// the cap, a crash or a restart made the grain forget. The <c>sessions</c> row is recomputed from the facts in the
 /// same transaction, so it is exact whatever the grain remembers; grain state only speeds up dropping.
 /// </remarks>
-[ImplicitStreamSubscription(StreamNamespaces.Events)]
+[PreferLocalPlacement]
 public sealed partial class SessionGrain : Grain, ISessionGrain
 {
     // Like the entity grains: saved when due on a batch (no timer per grain), first saves spread over the interval.
@@ -48,12 +48,10 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         this.logger = logger;
     }
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         seen = new SeenEventIds(options.SessionEventIdCap, state.State.SeenEventIds);
-        var stream = this.GetStreamProvider(StreamProviders.Kafka)
-            .GetStream<EntityMessage<ClickEvent>>(StreamId.Create(StreamNamespaces.Events, this.GetPrimaryKeyString()));
-        await stream.SubscribeAsync(OnNextBatchAsync, OnErrorAsync);
+        return base.OnActivateAsync(cancellationToken);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -61,22 +59,23 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
     public Task<SessionSnapshot?> GetAsync() => Task.FromResult(state.State.Snapshot);
 
-    private async Task OnNextBatchAsync(IList<SequentialItem<EntityMessage<ClickEvent>>> items)
+    public async Task ApplyAsync(EntityBatch<ClickEvent> batch)
     {
-        await ApplyAsync(items);
+        ArgumentNullException.ThrowIfNull(batch);
+        await ApplyEventsAsync(batch.Messages);
         if (save.Due)
         {
             await SaveStateAsync(CancellationToken.None);
         }
     }
 
-    private async Task ApplyAsync(IList<SequentialItem<EntityMessage<ClickEvent>>> items)
+    private async Task ApplyEventsAsync(EntityMessage<ClickEvent>[] items)
     {
-        var fresh = new List<ClickEvent>(items.Count);
+        var fresh = new List<ClickEvent>(items.Length);
         var inBatch = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            var clickEvent = item.Item.Record;
+            var clickEvent = item.Record;
             var id = EventFact.IdOf(clickEvent);
             if (seen.Contains(id) || !inBatch.Add(id))
             {
@@ -87,7 +86,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         }
 
         var previous = state.State.Snapshot;
-        var dropped = items.Count - fresh.Count;
+        var dropped = items.Length - fresh.Count;
         if (fresh.Count == 0)
         {
             if (previous is not null)
@@ -171,12 +170,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         return calls.Count == 0 ? Task.CompletedTask : Task.WhenAll(calls);
     }
 
-    private Task OnErrorAsync(Exception exception)
-    {
-        LogStreamError(this.GetPrimaryKeyString(), exception);
-        return Task.CompletedTask;
-    }
-
     // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
     private Task SaveStateAsync(CancellationToken cancellationToken) =>
         save.SaveAsync(
@@ -186,9 +179,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
                 return state.WriteStateAsync(cancellationToken);
             },
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream error on session {Key}")]
-    private partial void LogStreamError(string key, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of session {Key} failed; will retry")]
     private partial void LogStateSaveFailed(string key, Exception exception);

@@ -108,6 +108,8 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddProjectionWriterOptions(); // validated at start, naming the key
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
+        // Records go straight from each partition's pump to the entity grains (README, "Delivery").
+        silo.Services.AddSingleton<IKafkaRecordHandler, GrainRecordHandler>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
         silo.Services.Configure<ClickstreamOptions>(o =>
         {

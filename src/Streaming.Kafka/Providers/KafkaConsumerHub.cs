@@ -63,8 +63,9 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     public Task UnassignAsync(TopicPartition partition) => Invoke(() =>
     {
         CommitPending();
-        if (buffers.TryRemove(partition, out _))
+        if (buffers.TryRemove(partition, out var removed))
         {
+            removed.Dispose();
             consumer.IncrementalUnassign([partition]);
             LogUnassigned(partition.Topic, partition.Partition.Value);
         }
@@ -234,9 +235,10 @@ internal sealed partial class KafkaConsumerHub : IDisposable
 }
 
 /// <summary>Messages read from one partition and not yet taken by its receiver.</summary>
-internal sealed class PartitionBuffer(TopicPartition partition, int capacity, KafkaConsumerHub hub)
+internal sealed class PartitionBuffer(TopicPartition partition, int capacity, KafkaConsumerHub hub) : IDisposable
 {
     private readonly ConcurrentQueue<ConsumeResult<byte[], byte[]>> queue = new();
+    private readonly SemaphoreSlim arrived = new(0, 1);
     private int count;
 
     public TopicPartition Partition { get; } = partition;
@@ -256,8 +258,24 @@ internal sealed class PartitionBuffer(TopicPartition partition, int capacity, Ka
     public bool Add(ConsumeResult<byte[], byte[]> message)
     {
         queue.Enqueue(message);
+        if (arrived.CurrentCount == 0)
+        {
+            try
+            {
+                arrived.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another message signalled first: one wake-up is enough.
+            }
+        }
         return Interlocked.Increment(ref count) >= capacity;
     }
+
+    public void Dispose() => arrived.Dispose();
+
+    /// <summary>Waits until a message may have arrived since the last wait, or the timeout passed.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => arrived.WaitAsync(timeout, cancellationToken);
 
     public List<ConsumeResult<byte[], byte[]>> Take(int max)
     {

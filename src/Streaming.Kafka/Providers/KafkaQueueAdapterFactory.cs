@@ -20,6 +20,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
     private readonly Dictionary<QueueId, KafkaPartition> partitions;
     private readonly ConcurrentDictionary<QueueId, KafkaQueueCache> caches = new();
     private readonly Lazy<KafkaConsumerHub> hub;
+    private readonly InFlightBudget budget;
 
     private KafkaQueueAdapterFactory(string name, KafkaStreamOptions options, IServiceProvider services)
     {
@@ -28,6 +29,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         this.services = services;
         loggerFactory = services.GetRequiredService<ILoggerFactory>();
         Statistics = services.GetRequiredKeyedService<KafkaStreamStatistics>(name);
+        budget = new InFlightBudget(options.MaxInFlight);
         var layout = ReadLayout(options);
         var ids = layout.Select(l => KafkaPartition.IdOf(l.Topic, l.Partition)).ToList();
         mapper = new HashRingBasedPartitionedStreamQueueMapper(ids, name);
@@ -84,6 +86,9 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             services.GetService<IKafkaMessageDecoder>(),
             services.GetService<IKafkaPoisonMessageHandler>(),
             services.GetService<IKafkaPullGate>(),
+            services.GetService<IKafkaRecordHandler>(),
+            budget,
+            options,
             Statistics,
             loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>());
 
@@ -95,6 +100,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         {
             hub.Value.Dispose();
         }
+        budget.Dispose();
     }
 
     private KafkaQueueCache Cache(QueueId queueId) =>

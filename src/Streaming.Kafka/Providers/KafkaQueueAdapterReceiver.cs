@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -10,16 +9,20 @@ namespace Shopstream.Streaming.Kafka.Providers;
 /// Reads one partition for the pulling agent and commits its offset once every message before it has
 /// been delivered (at least once: a restart resumes from the committed offset).
 /// </summary>
-internal sealed partial class KafkaQueueAdapterReceiver(
+internal sealed class KafkaQueueAdapterReceiver(
     KafkaPartition partition,
     KafkaQueueCache cache,
     KafkaConsumerHub hub,
     IKafkaMessageDecoder? decoder,
     IKafkaPoisonMessageHandler? poisonHandler,
     IKafkaPullGate? gate,
+    IKafkaRecordHandler? directHandler,
+    InFlightBudget budget,
+    KafkaStreamOptions options,
     KafkaStreamStatistics statistics,
     ILogger logger) : IQueueAdapterReceiver
 {
+    private KafkaPartitionPump? pump;
     private const int MaxMessagesPerRead = 2_000;
     private PartitionBuffer? buffer;
     private long? nextOffset;
@@ -29,12 +32,18 @@ internal sealed partial class KafkaQueueAdapterReceiver(
     {
         buffer = await hub.AssignAsync(partition.TopicPartition).WaitAsync(timeout);
         statistics.Assigned(partition);
+        if (directHandler is not null)
+        {
+            // Direct delivery: the pump reads and delivers; the pulling agent is handed nothing and only owns the lifetime.
+            pump = new KafkaPartitionPump(partition, buffer, hub, decoder, poisonHandler, gate, directHandler, budget, statistics, options, logger);
+            pump.Start();
+        }
     }
 
 #pragma warning disable CS0672, CS0618 // Orleans 10.4.2 still declares the legacy overloads abstract.
     public async Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
-        if (buffer is null || gate is { IsOpen: false })
+        if (buffer is null || pump is not null || gate is { IsOpen: false })
         {
             return [];
         }
@@ -44,61 +53,16 @@ internal sealed partial class KafkaQueueAdapterReceiver(
             return [];
         }
         // One container per stream per read, in offset order of each stream's first message.
-        var groups = new Dictionary<string, (List<object> Payloads, List<long> Offsets)>(StringComparer.Ordinal);
-        var order = new List<string>();
-        List<KafkaPoisonMessage>? poison = null;
-        foreach (var message in taken)
+        var read = DecodedRead.Of(partition, taken, decoder);
+        var batch = new List<IBatchContainer>(read.Keys.Count);
+        foreach (var group in read.Keys)
         {
-            var key = message.Message.Key is { } k ? Encoding.UTF8.GetString(k) : null;
-            string? error;
-            object? payload = null;
-            if (string.IsNullOrEmpty(key))
-            {
-                error = "message has no key: the key names the entity stream";
-            }
-            else if (decoder is null)
-            {
-                payload = message.Message.Value ?? [];
-                error = null;
-            }
-            else
-            {
-                var decoded = decoder.Decode(partition.StreamNamespace, message);
-                payload = decoded.Event;
-                error = decoded.Event is null ? decoded.Error ?? "decoder returned nothing" : null;
-            }
-            if (error is not null || payload is null)
-            {
-                (poison ??= []).Add(new KafkaPoisonMessage(message.Topic, message.Partition.Value, message.Offset.Value, key, message.Message.Value, error ?? "undecodable"));
-                continue;
-            }
-            if (!groups.TryGetValue(key!, out var group))
-            {
-                group = ([], []);
-                groups.Add(key!, group);
-                order.Add(key!);
-            }
-            group.Payloads.Add(payload);
-            group.Offsets.Add(message.Offset.Value);
+            batch.Add(new KafkaBatchContainer(StreamId.Create(partition.StreamNamespace, group.Key), [.. group.Payloads], [.. group.Messages.Select(m => m.Offset.Value)]));
         }
-        var batch = new List<IBatchContainer>(order.Count);
-        foreach (var key in order)
-        {
-            var group = groups[key];
-            batch.Add(new KafkaBatchContainer(StreamId.Create(partition.StreamNamespace, key), [.. group.Payloads], [.. group.Offsets]));
-        }
-        if (poison is not null)
+        if (read.Poison is { } poison)
         {
             // The partition moves past a poison message only once it is recorded.
-            if (poisonHandler is not null)
-            {
-                await poisonHandler.HandleAsync(poison, CancellationToken.None);
-            }
-            foreach (var p in poison)
-            {
-                LogPoison(p.Topic, p.Partition, p.Offset, p.Reason);
-            }
-            statistics.Rejected(partition, poison.Count);
+            await PoisonMessages.RecordAsync(poisonHandler, poison, partition, statistics, logger);
         }
         nextOffset = taken[^1].Offset.Value + 1;
         statistics.Consumed(partition, taken.Count, nextOffset.Value);
@@ -115,6 +79,10 @@ internal sealed partial class KafkaQueueAdapterReceiver(
     public async Task Shutdown(TimeSpan timeout)
     {
         // Whatever is delivered by now is committed; the rest is read again by the next owner.
+        if (pump is not null)
+        {
+            await pump.StopAsync(timeout);
+        }
         CommitDelivered();
         statistics.Unassigned(partition);
         await hub.UnassignAsync(partition.TopicPartition).WaitAsync(timeout);
@@ -135,6 +103,4 @@ internal sealed partial class KafkaQueueAdapterReceiver(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Poison message {Topic}/{Partition}@{Offset} skipped: {Reason}")]
-    private partial void LogPoison(string topic, int partition, long offset, string reason);
 }

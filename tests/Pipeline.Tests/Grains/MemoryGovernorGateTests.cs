@@ -7,6 +7,7 @@ using Orleans.Streams;
 using Shopstream.Silo.Hosting;
 using Shopstream.Streaming.Kafka;
 using Shopstream.Streaming.Kafka.Providers;
+using Shopstream.Tests.Support;
 
 namespace Shopstream.Pipeline.Tests.Grains;
 
@@ -85,7 +86,7 @@ public sealed class MemoryGovernorGateTests(GovernorSiloFixture silo) : IClassFi
     }
 
     [Fact]
-    public async Task Receiver_hands_out_nothing_while_the_gate_is_closed()
+    public async Task Pump_delivers_nothing_while_the_gate_is_closed()
     {
         var topic = "gate" + Guid.NewGuid().ToString("N")[..10];
         SharedBroker.Instance.CreateTopic(topic, 1);
@@ -100,25 +101,31 @@ public sealed class MemoryGovernorGateTests(GovernorSiloFixture silo) : IClassFi
         Assert.False(CheckAt(governor, 800));
         var options = new KafkaStreamOptions { BootstrapServers = SharedBroker.Instance.BootstrapServers, ConsumerGroupId = "g" + Guid.NewGuid().ToString("N")[..10] };
         using var hub = new KafkaConsumerHub(options, NullLogger.Instance);
+        using var budget = new InFlightBudget(options.MaxInFlight);
         var partition = new KafkaPartition(QueueId.GetQueueId(topic, 0, 0), topic, 0, "products");
-        var receiver = new KafkaQueueAdapterReceiver(partition, new KafkaQueueCache(100), hub, null, null, governor, new KafkaStreamStatistics(), NullLogger.Instance);
+        var delivered = new ConcurrentQueue<string>();
+        var handler = new RecordingHandler(delivered);
+        var receiver = new KafkaQueueAdapterReceiver(partition, new KafkaQueueCache(100), hub, null, null, governor, handler, budget, options, new KafkaStreamStatistics(), NullLogger.Instance);
         await receiver.Initialize(TimeSpan.FromSeconds(30));
 
-        // Three seconds of pulling-agent rounds: the five messages reach the partition's buffer, none is handed out.
-        var deadline = DateTime.UtcNow.AddSeconds(3);
-        var handedOut = 0;
-        while (DateTime.UtcNow < deadline)
-        {
-            handedOut += (await receiver.GetQueueMessagesAsync(100)).Count;
-            await Task.Delay(100);
-        }
-        Assert.Equal(0, handedOut);
+        // Three seconds closed: the five messages reach the partition's buffer, none is delivered.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(delivered);
 
-        // Open: the very next read hands out all five, so they were there all along.
+        // Open: all five are delivered, so they were there all along.
         Assert.True(CheckAt(governor, 600, TimeSpan.FromSeconds(1)));
-        var batch = await receiver.GetQueueMessagesAsync(100);
-        Assert.Equal(["k0", "k1", "k2", "k3", "k4"], batch.Select(b => b.StreamId.GetKeyAsString()));
+        await Eventually.Until(() => Task.FromResult(delivered.Count), n => n == 5, TimeSpan.FromSeconds(10), "the five messages delivered once the gate opened");
+        Assert.Equal(["k0", "k1", "k2", "k3", "k4"], delivered.Order(StringComparer.Ordinal));
         await receiver.Shutdown(TimeSpan.FromSeconds(10));
+    }
+
+    private sealed class RecordingHandler(ConcurrentQueue<string> delivered) : IKafkaRecordHandler
+    {
+        public Task DeliverAsync(string streamNamespace, string key, IReadOnlyList<object> records)
+        {
+            delivered.Enqueue(key);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class CollectingLogger : ILogger<MemoryGovernor>
