@@ -279,7 +279,8 @@ internal sealed class PartitionBuffer(TopicPartition partition, int capacity, Ka
 
     public List<ConsumeResult<byte[], byte[]>> Take(int max)
     {
-        var taken = new List<ConsumeResult<byte[], byte[]>>(Math.Min(max, Count));
+        // Count may be briefly below the queue's length, even negative: Add enqueues before it counts.
+        var taken = new List<ConsumeResult<byte[], byte[]>>(Math.Clamp(Count, 0, max));
         while (taken.Count < max && queue.TryDequeue(out var m))
         {
             taken.Add(m);
