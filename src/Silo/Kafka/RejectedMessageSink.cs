@@ -5,7 +5,10 @@ using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.Kafka;
 
-/// <summary>Makes undecodable messages durable in <c>rejected_records</c> before their partition moves on.</summary>
+/// <summary>
+/// Makes messages the silo moves past durable in <c>rejected_records</c> before their partition moves on: stage
+/// <c>decode</c> for undecodable ones, <c>delivery</c> for records their entity grain kept refusing.
+/// </summary>
 internal sealed class RejectedMessageSink(IProjectionWriter writer) : IKafkaPoisonMessageHandler
 {
     public Task HandleAsync(IReadOnlyList<KafkaPoisonMessage> messages, CancellationToken cancellationToken)
@@ -13,8 +16,9 @@ internal sealed class RejectedMessageSink(IProjectionWriter writer) : IKafkaPois
         var rows = messages.Select(m =>
         {
             var payload = m.Value is null ? "" : Encoding.UTF8.GetString(m.Value);
-            return new RejectedRow("decode", m.Topic, m.Partition, m.Offset, m.Key, payload, m.Reason,
-                ContentHash.OfParts("decode", m.Topic, m.Key, payload, m.Reason));
+            var stage = m.Kind == KafkaPoisonKind.DeliveryFailed ? "delivery" : "decode";
+            return new RejectedRow(stage, m.Topic, m.Partition, m.Offset, m.Key, payload, m.Reason,
+                ContentHash.OfParts(stage, m.Topic, m.Key, payload, m.Reason));
         }).ToList();
         return writer.WriteAsync(rows);
     }

@@ -221,7 +221,7 @@ internal sealed partial class KafkaPartitionPump
                     LogDeliveryRejected(partition.Topic, partition.Partition, key, attempt, ex);
                     var reason = $"delivery to '{key}' failed {attempt} times: {ex.GetType().Name}: {ex.Message}";
                     var rejected = batch.Messages
-                        .Select(m => new KafkaPoisonMessage(m.Topic, m.Partition.Value, m.Offset.Value, key, m.Message.Value, reason))
+                        .Select(m => new KafkaPoisonMessage(m.Topic, m.Partition.Value, m.Offset.Value, key, m.Message.Value, reason) { Kind = KafkaPoisonKind.DeliveryFailed })
                         .ToList();
                     return await RecordUntilDoneAsync(rejected, stopping.Token);
                 }

@@ -67,6 +67,7 @@ public sealed class PartitionPumpTests
         Assert.Equal([3L, 13L, 23L], run.Rejected.Select(r => r.Offset).Order());
         Assert.All(run.Rejected, r => Assert.Contains("state of 'broken' cannot be applied", r.Reason, StringComparison.Ordinal));
         Assert.All(run.Rejected, r => Assert.Equal("broken", r.Key));
+        Assert.All(run.Rejected, r => Assert.Equal(KafkaPoisonKind.DeliveryFailed, r.Kind));
         Assert.Equal(27, handler.Delivered);
     }
 
@@ -95,6 +96,7 @@ public sealed class PartitionPumpTests
         await run.WaitForCommitAsync(3);
 
         Assert.Equal([1L], run.Rejected.Select(r => r.Offset));
+        Assert.Equal(KafkaPoisonKind.Undecodable, Assert.Single(run.Rejected).Kind);
         Assert.Equal(["a", "b"], handler.Received.Keys.Order(StringComparer.Ordinal));
     }
 
