@@ -75,6 +75,8 @@ public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassF
         var snapshot = await Pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>($"test:{id}").GetAsync();
         Assert.NotNull(snapshot);
         Assert.Equal((3L, 0L), (snapshot.Applied, snapshot.Ignored));
+        // The grain keeps the latest record as its JSON; the live API reads it back whole.
+        Assert.Equal(("C", 99.99m, 3L), (snapshot.Record.Title, snapshot.Record.Price, snapshot.Version));
     }
 
     [Fact]

@@ -1,11 +1,12 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
 using Orleans.Runtime;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
-using Orleans.Placement;
 
 namespace Shopstream.Grains.Entities;
 
@@ -54,7 +55,8 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     public Task<EntitySnapshot<TRecord>?> GetAsync()
     {
         var s = state.State;
-        return Task.FromResult(s.Current is null ? null : new EntitySnapshot<TRecord>(s.Current, s.Version, s.UpdatedAt, s.Applied, s.Ignored));
+        var current = CurrentJson(s) is { } json ? JsonSerializer.Deserialize<TRecord>(json, WireFormat.Json) : null;
+        return Task.FromResult(current is null ? null : new EntitySnapshot<TRecord>(current, s.Version, s.UpdatedAt, s.Applied, s.Ignored));
     }
 
     /// <summary>
@@ -65,7 +67,8 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     {
         ArgumentNullException.ThrowIfNull(batch);
         var s = state.State;
-        var changed = false;
+        var current = CurrentJson(s);
+        TRecord? latest = null;
         foreach (var message in batch.Messages)
         {
             if (message.Version <= s.Version)
@@ -76,7 +79,8 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
                 continue;
             }
             save.Changed();
-            if (s.Current is not null && message.Record.Equals(s.Current))
+            var json = JsonSerializer.SerializeToUtf8Bytes(message.Record, WireFormat.Json);
+            if (current is not null && json.AsSpan().SequenceEqual(current))
             {
                 // Same content again (a re-run ingest): nothing to write.
                 s.Version = message.Version;
@@ -84,17 +88,19 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
                 PipelineMetrics.Ignored(StreamNamespace);
                 continue;
             }
-            s.Current = message.Record;
+            current = json;
+            latest = message.Record;
             s.Version = message.Version;
             s.UpdatedAt = DateTimeOffset.UtcNow;
             s.Applied++;
-            changed = true;
             PipelineMetrics.Applied(StreamNamespace);
         }
-        if (changed)
+        if (latest is not null)
         {
-            s.ContentHash = ContentHash.OfRecord(s.Current!);
-            pendingWrite = ProjectAsync(s.Current!, s.Version, s.ContentHash);
+            // The same recipe as ContentHash.OfRecord, from the bytes already made.
+            s.CurrentJson = current;
+            s.ContentHash = ContentHash.OfBytes(current);
+            pendingWrite = ProjectAsync(latest, s.Version, s.ContentHash);
         }
         // Also when nothing changed: a duplicate must not be acknowledged before the write it duplicates.
         await pendingWrite;
@@ -102,6 +108,17 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         {
             await SaveStateAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>The latest record's JSON; state saved before it was kept as JSON is converted on first use.</summary>
+    private static byte[]? CurrentJson(EntityState<TRecord> s)
+    {
+        if (s.Current is { } old)
+        {
+            s.CurrentJson = JsonSerializer.SerializeToUtf8Bytes(old, WireFormat.Json);
+            s.Current = null;
+        }
+        return s.CurrentJson;
     }
 
     private async Task SaveStateAsync(CancellationToken cancellationToken)

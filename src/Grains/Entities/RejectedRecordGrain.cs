@@ -1,9 +1,9 @@
+using Orleans.Placement;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
-using Orleans.Placement;
 
 namespace Shopstream.Grains.Entities;
 
