@@ -1,0 +1,63 @@
+using Parquet;
+using Shopstream.Lake.Manifest;
+using Shopstream.Lake.Storage;
+using Shopstream.Lake.Tables;
+
+namespace Shopstream.Lake.Writing;
+
+/// <summary>
+/// Turns a partition's buffer into files and commits them: one Parquet file per (event_type, event_date), each
+/// published in storage, then all of them listed in the manifest with the buffer's offset range in one transaction.
+/// A file published but never committed is listed nowhere (readers go by the manifest) and is deleted as an orphan.
+/// </summary>
+internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeOptions options)
+{
+    private readonly CompressionMethod compression = options.Compression == "Zstd" ? CompressionMethod.Zstd : CompressionMethod.Snappy;
+
+    /// <summary>Runs between the upload and the commit; tests and chaos use it to stop a writer exactly there.</summary>
+    internal Func<CancellationToken, Task>? BeforeCommit { get; set; }
+
+    /// <summary>Writes and commits the buffer. Returns false when another writer had committed these offsets first.</summary>
+    public async Task<bool> FlushAsync(PartitionBuffer buffer, CancellationToken cancellationToken)
+    {
+        if (buffer.IsEmpty)
+        {
+            return true;
+        }
+        var range = new KafkaRange(buffer.Topic, buffer.Partition, buffer.First!.Value, buffer.Last);
+        // No clean-up on failure or cancellation: a file published but not committed is an orphan the next sweep
+        // removes, and only the sweep, which consults the manifest, decides (a broken COMMIT may have committed).
+        var files = new List<LakeFile>();
+        foreach (var group in buffer.Events.GroupBy(EventsTable.PartitionOf))
+        {
+            files.Add(await WriteFileAsync(group.Key, [.. group], range, cancellationToken));
+        }
+        if (BeforeCommit is { } hook)
+        {
+            await hook(cancellationToken);
+        }
+        var advance = new OffsetAdvance(buffer.Topic, buffer.Partition, buffer.Expected, buffer.Last + 1);
+        if (await manifest.CommitAppendAsync(files, advance, cancellationToken) is null)
+        {
+            foreach (var file in files)
+            {
+                await store.DeleteAsync(file.Path, CancellationToken.None);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private async Task<LakeFile> WriteFileAsync(LakePartition partition, List<LakeEvent> rows, KafkaRange range, CancellationToken cancellationToken)
+    {
+        var fileId = Guid.NewGuid();
+        var path = $"{partition.Directory}/part-p{range.Partition}-o{range.First}-{fileId:N}.parquet";
+        using var content = new MemoryStream();
+        await EventsTable.WriteAsync(rows, content, compression, cancellationToken);
+        var bytes = content.Length;
+        content.Position = 0;
+        await store.PutAsync(path, content, cancellationToken);
+        return new LakeFile(fileId, path, partition.Table, partition.Values, rows.Count, bytes,
+            rows.Min(r => r.Event.OccurredAt).ToUniversalTime(), rows.Max(r => r.Event.OccurredAt).ToUniversalTime(), range);
+    }
+}
