@@ -27,9 +27,10 @@ public sealed class LakeS3Options
         {
             return;
         }
-        if (!string.IsNullOrWhiteSpace(ServiceUrl) && !Uri.TryCreate(ServiceUrl, UriKind.Absolute, out _))
+        if (!string.IsNullOrWhiteSpace(ServiceUrl)
+            && !(Uri.TryCreate(ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
         {
-            throw new ArgumentException($"setting {LakeOptions.Section}:S3:ServiceUrl must be an absolute URL, not '{ServiceUrl}'");
+            throw new ArgumentException($"setting {LakeOptions.Section}:S3:ServiceUrl must be an absolute http(s) URL, not '{ServiceUrl}'");
         }
         if (string.IsNullOrWhiteSpace(Region))
         {

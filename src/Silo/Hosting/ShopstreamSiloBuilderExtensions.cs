@@ -15,6 +15,7 @@ using Shopstream.Projection.Storage;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
+using Shopstream.Lake.Hosting;
 using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
 using Shopstream.Projection;
@@ -108,6 +109,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddProjectionWriterOptions(); // validated at start, naming the key
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
+        silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.EventsTopic, options.KafkaClient);
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
         silo.Services.Configure<ClickstreamOptions>(o =>
         {
