@@ -57,9 +57,9 @@ internal sealed class LakeTestBed : IAsyncDisposable
         OrphanGrace = TimeSpan.Zero,
     };
 
-    public LakeWriter Writer(LakeOptions options) => new(
+    public LakeWriter Writer(LakeOptions options, ILakeStore? store = null) => new(
         new LakeWriterSettings(SharedBroker.Instance.BootstrapServers, Topic, new Dictionary<string, string>()),
-        options, new LocalLakeStore(options.Path!), Manifest, TimeProvider.System, new ConsoleErrorLogger<LakeWriter>());
+        options, store ?? new LocalLakeStore(options.Path!), Manifest, TimeProvider.System, new ConsoleErrorLogger<LakeWriter>());
 
     public Task SendAsync(ClickEvent e) => producer.SendAsync(Topic, StreamNamespaces.Events, e.SessionKey, e, e.OccurredAt.UtcTicks);
 

@@ -9,6 +9,6 @@ internal static class LakeStores
         {
             return new LocalLakeStore(options.Path);
         }
-        throw new NotSupportedException($"setting {LakeOptions.Section}:S3:Bucket: the S3 store is not available in this build");
+        return new S3LakeStore(options.S3);
     }
 }
