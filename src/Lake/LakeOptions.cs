@@ -38,6 +38,10 @@ public sealed class LakeOptions
     /// <summary>Files removed by compaction stay in storage this long, for readers of older snapshots.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary><see cref="Compression"/> as Parquet.Net's codec.</summary>
+    internal Parquet.CompressionMethod ParquetCompression =>
+        Compression == "Zstd" ? Parquet.CompressionMethod.Zstd : Parquet.CompressionMethod.Snappy;
+
     /// <summary>Whether a store is configured.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Path) || !string.IsNullOrWhiteSpace(S3.Bucket);
 

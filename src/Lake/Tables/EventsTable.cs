@@ -98,6 +98,53 @@ internal static class EventsTable
         group.CompleteValidate();
     }
 
+    /// <summary>Reads every row of a file this table wrote (compaction rewrites files with <see cref="WriteAsync"/>).</summary>
+    public static async Task<List<LakeEvent>> ReadAsync(Stream input, CancellationToken cancellationToken)
+    {
+        await using var reader = await ParquetReader.CreateAsync(input, cancellationToken: cancellationToken);
+        var rows = new List<LakeEvent>();
+        // The file's own fields, not this class's: they carry what was read from the footer (a timestamp's unit).
+        var fields = reader.Schema.DataFields.ToDictionary(f => f.Name, StringComparer.Ordinal);
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            var group = reader.OpenRowGroupReader(g);
+            var n = checked((int)group.RowCount);
+            async Task<string?[]> Text(DataField field)
+            {
+                var values = new string?[n];
+                await group.ReadAsync(fields[field.Name], values.AsMemory(), cancellationToken: cancellationToken);
+                return values;
+            }
+            async Task<T[]> Column<T>(DataField field) where T : struct
+            {
+                var values = new T[n];
+                await group.ReadAsync(fields[field.Name], values.AsMemory(), cancellationToken: cancellationToken);
+                return values;
+            }
+            var (eventId, eventType, occurredAt, sessionKey) = (await Text(EventId), await Text(EventType), await Column<DateTime>(OccurredAt), await Text(SessionKey));
+            var (userId, productId, storeId, ip, userAgent) = (await Text(UserId), await Text(ProductId), await Text(StoreId), await Text(Ip), await Text(UserAgent));
+            var (referrerUrl, currentUrl, utmSource, utmMedium) = (await Text(ReferrerUrl), await Text(CurrentUrl), await Text(UtmSource), await Text(UtmMedium));
+            var (resolution, email, location, options, extras) = (await Text(Resolution), await Text(EmailSha256), await Text(Location), await Text(Options), await Text(Extras));
+            var (browser, os, deviceType, referrerDomain, referrerType) = (await Text(Browser), await Text(Os), await Text(DeviceType), await Text(ReferrerDomain), await Text(ReferrerType));
+            var (version, ingestedAt, partition, offset) = (await Column<long>(Version), await Column<DateTime>(IngestedAt), await Column<int>(KafkaPartition), await Column<long>(KafkaOffset));
+            for (var i = 0; i < n; i++)
+            {
+                var e = new Grains.Interfaces.Records.ClickEvent
+                {
+                    EventId = eventId[i]!, EventType = eventType[i]!, OccurredAt = Utc(occurredAt[i]), SessionKey = sessionKey[i]!,
+                    UserId = userId[i], ProductId = productId[i], StoreId = storeId[i], Ip = ip[i], UserAgent = userAgent[i],
+                    ReferrerUrl = referrerUrl[i], CurrentUrl = currentUrl[i], UtmSource = utmSource[i], UtmMedium = utmMedium[i],
+                    Resolution = resolution[i], EmailSha256 = email[i], Location = location[i], Options = options[i], Extras = extras[i],
+                    Browser = browser[i]!, Os = os[i]!, DeviceType = deviceType[i]!, ReferrerDomain = referrerDomain[i], ReferrerType = referrerType[i]!,
+                };
+                rows.Add(new LakeEvent(e, version[i], Utc(ingestedAt[i]), partition[i], offset[i]));
+            }
+        }
+        return rows;
+    }
+
+    private static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+
     private static DataField<string> Text(string name) => new(name, true);
 
     private static DateTimeDataField Timestamp(string name) =>

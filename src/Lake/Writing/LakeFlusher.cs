@@ -1,4 +1,3 @@
-using Parquet;
 using Shopstream.Lake.Manifest;
 using Shopstream.Lake.Storage;
 using Shopstream.Lake.Tables;
@@ -12,7 +11,6 @@ namespace Shopstream.Lake.Writing;
 /// </summary>
 internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeOptions options)
 {
-    private readonly CompressionMethod compression = options.Compression == "Zstd" ? CompressionMethod.Zstd : CompressionMethod.Snappy;
 
     /// <summary>Runs between the upload and the commit; tests and chaos use it to stop a writer exactly there.</summary>
     internal Func<CancellationToken, Task>? BeforeCommit { get; set; }
@@ -53,7 +51,7 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
         var fileId = Guid.NewGuid();
         var path = $"{partition.Directory}/part-p{range.Partition}-o{range.First}-{fileId:N}.parquet";
         using var content = new MemoryStream();
-        await EventsTable.WriteAsync(rows, content, compression, cancellationToken);
+        await EventsTable.WriteAsync(rows, content, options.ParquetCompression, cancellationToken);
         var bytes = content.Length;
         content.Position = 0;
         await store.PutAsync(path, content, cancellationToken);
