@@ -1,5 +1,4 @@
 using Shopstream.Lake.Storage;
-using Shopstream.Lake.Tables;
 using Shopstream.Lake.Writing;
 
 namespace Shopstream.Lake.Tests;
@@ -65,7 +64,7 @@ public sealed class ExactlyOnceTests
             var buffer = new PartitionBuffer(bed.Topic, 0, expected: null);
             for (var offset = 0; offset < 3; offset++)
             {
-                buffer.Add(new LakeEvent(LakeTestBed.Event($"e{offset}", "page_view", "2024-05-01T12:00:00Z"), 1, DateTimeOffset.UtcNow, 0, offset), 100, 0);
+                buffer.Add(offset, LakeTestBed.Message(LakeTestBed.Event($"e{offset}", "page_view", "2024-05-01T12:00:00Z")), 0);
             }
             return buffer;
         }

@@ -63,6 +63,9 @@ internal sealed class LakeTestBed : IAsyncDisposable
 
     public Task SendAsync(ClickEvent e) => producer.SendAsync(Topic, StreamNamespaces.Events, e.SessionKey, e, e.OccurredAt.UtcTicks);
 
+    /// <summary>An event as the ingest produces it (the wire envelope).</summary>
+    public static byte[] Message(ClickEvent e) => WireFormat.Serialize(StreamNamespaces.Events, e, e.OccurredAt.UtcTicks, DateTimeOffset.UtcNow);
+
     public Task SendRawAsync(string key, byte[] value) => producer.SendRawAsync(Topic, key, value);
 
     /// <summary>Waits until the manifest's offsets cover <paramref name="messages"/> messages over all partitions.</summary>

@@ -1,6 +1,5 @@
 using Shopstream.Lake.Reading;
 using Shopstream.Lake.Storage;
-using Shopstream.Lake.Tables;
 using Shopstream.Lake.Writing;
 
 namespace Shopstream.Lake.Tests;
@@ -23,7 +22,7 @@ public sealed class SnapshotAndCompactionTests
             foreach (var id in ids)
             {
                 var e = LakeTestBed.Event(id, "page_view", $"2024-05-01T1{offset}:00:00Z", extras: $$"""{"price":{{offset}}.25}""");
-                buffer.Add(new LakeEvent(e, offset, DateTimeOffset.UtcNow, 0, offset), 100, 0);
+                buffer.Add(offset, LakeTestBed.Message(e), 0);
                 offset++;
             }
             Assert.True(await flusher.FlushAsync(buffer, CancellationToken.None));

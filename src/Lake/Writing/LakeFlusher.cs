@@ -1,3 +1,5 @@
+using Shopstream.Grains.Interfaces.Records;
+using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Lake.Manifest;
 using Shopstream.Lake.Storage;
 using Shopstream.Lake.Tables;
@@ -25,11 +27,9 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
         var range = new KafkaRange(buffer.Topic, buffer.Partition, buffer.First!.Value, buffer.Last);
         // No clean-up on failure or cancellation: a file published but not committed is an orphan the next sweep
         // removes, and only the sweep, which consults the manifest, decides (a broken COMMIT may have committed).
-        var files = new List<LakeFile>();
-        foreach (var group in buffer.Events.GroupBy(EventsTable.PartitionOf))
-        {
-            files.Add(await WriteFileAsync(group.Key, [.. group], range, cancellationToken));
-        }
+        var events = Decode(buffer);
+        var files = await Task.WhenAll(events.GroupBy(EventsTable.PartitionOf)
+            .Select(group => Task.Run(() => WriteFileAsync(group.Key, [.. group], range, cancellationToken), cancellationToken)));
         if (BeforeCommit is { } hook)
         {
             await hook(cancellationToken);
@@ -44,6 +44,37 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
             return false;
         }
         return true;
+    }
+
+    /// <summary>Messages that were not events (the silo's decoder rejects them); covered by the offsets, not stored.</summary>
+    public long Undecodable => Interlocked.Read(ref undecodable);
+
+    private long undecodable;
+
+    private List<LakeEvent> Decode(PartitionBuffer buffer)
+    {
+        var messages = buffer.Messages;
+        var decoded = new LakeEvent?[messages.Count];
+        Parallel.For(0, messages.Count, i =>
+        {
+            var (offset, value) = messages[i];
+            decoded[i] = WireFormat.TryDecode(StreamNamespaces.Events, value, out _) is EntityMessage<ClickEvent> m
+                ? new LakeEvent(m.Record, m.Version, m.IngestedAt, buffer.Partition, offset)
+                : null;
+        });
+        var events = new List<LakeEvent>(decoded.Length);
+        foreach (var e in decoded)
+        {
+            if (e is null)
+            {
+                Interlocked.Increment(ref undecodable);
+            }
+            else
+            {
+                events.Add(e);
+            }
+        }
+        return events;
     }
 
     private async Task<LakeFile> WriteFileAsync(LakePartition partition, List<LakeEvent> rows, KafkaRange range, CancellationToken cancellationToken)

@@ -2,11 +2,8 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Shopstream.Grains.Interfaces.Records;
-using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Lake.Manifest;
 using Shopstream.Lake.Storage;
-using Shopstream.Lake.Tables;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Lake.Writing;
@@ -31,6 +28,7 @@ internal sealed partial class LakeWriter : BackgroundService
     private readonly ILogger<LakeWriter> logger;
     private readonly Dictionary<int, PartitionBuffer> buffers = [];
     private long eventsWritten;
+    private long firstAssignedAt;
 
     public LakeWriter(LakeWriterSettings settings, LakeOptions options, ILakeStore store, LakeManifest manifest, TimeProvider time, ILogger<LakeWriter> logger)
     {
@@ -42,6 +40,9 @@ internal sealed partial class LakeWriter : BackgroundService
         this.logger = logger;
         flusher = new LakeFlusher(store, manifest, options);
     }
+
+    /// <summary>When the consumer group first gave this writer partitions (Stopwatch ticks), or 0 before that.</summary>
+    public long FirstAssignedAt => Interlocked.Read(ref firstAssignedAt);
 
     /// <summary>Events committed to the lake by this writer since it started.</summary>
     public long EventsWritten => Interlocked.Read(ref eventsWritten);
@@ -106,8 +107,8 @@ internal sealed partial class LakeWriter : BackgroundService
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
                 if (result is { IsPartitionEOF: false, Message: not null } && buffers.TryGetValue(result.Partition.Value, out var buffer))
                 {
-                    Add(buffer, result);
-                    if (buffer.Events.Count >= options.MaxRows || buffer.Bytes >= options.MaxBytes)
+                    buffer.Add(result.Offset.Value, result.Message.Value ?? [], time.GetTimestamp());
+                    if (buffer.Messages.Count >= options.MaxRows || buffer.Bytes >= options.MaxBytes)
                     {
                         await FlushAsync(consumer, buffer, stoppingToken);
                     }
@@ -126,25 +127,9 @@ internal sealed partial class LakeWriter : BackgroundService
         }
     }
 
-    private void Add(PartitionBuffer buffer, ConsumeResult<byte[], byte[]> result)
-    {
-        var value = result.Message.Value ?? [];
-        var now = time.GetTimestamp();
-        if (WireFormat.TryDecode(StreamNamespaces.Events, value, out var error) is EntityMessage<ClickEvent> message)
-        {
-            buffer.Add(new LakeEvent(message.Record, message.Version, message.IngestedAt, result.Partition.Value, result.Offset.Value), value.Length, now);
-        }
-        else
-        {
-            // The silo's decoder routes this message to rejected_records; the lake only steps over it.
-            LogUndecodable(result.Partition.Value, result.Offset.Value, error);
-            buffer.Skip(result.Offset.Value, value.Length, now);
-        }
-    }
-
     private async Task FlushAsync(IConsumer<byte[], byte[]> consumer, PartitionBuffer buffer, CancellationToken cancellationToken)
     {
-        var rows = buffer.Events.Count;
+        var rows = buffer.Messages.Count;
         var started = Stopwatch.GetTimestamp();
         if (!await flusher.FlushAsync(buffer, cancellationToken))
         {
@@ -173,6 +158,7 @@ internal sealed partial class LakeWriter : BackgroundService
 
     private IEnumerable<TopicPartitionOffset> Assign(List<TopicPartition> assigned)
     {
+        Interlocked.CompareExchange(ref firstAssignedAt, Stopwatch.GetTimestamp(), 0);
         var stored = manifest.NextOffsets(settings.Topic);
         foreach (var tp in assigned)
         {
@@ -195,9 +181,6 @@ internal sealed partial class LakeWriter : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lake writer failed; restarting from the manifest's offsets")]
     private partial void LogRestart(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Lake: skipped undecodable message at partition {Partition} offset {Offset}: {Error}")]
-    private partial void LogUndecodable(int partition, long offset, string? error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lake: partition {Partition} was committed by another writer; reading on from offset {Next}")]
     private partial void LogLostRace(int partition, long? next);

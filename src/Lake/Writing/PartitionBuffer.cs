@@ -1,14 +1,13 @@
-using Shopstream.Lake.Tables;
-
 namespace Shopstream.Lake.Writing;
 
 /// <summary>
-/// The events read from one topic-partition since its last commit. <see cref="Expected"/> is the lake offset the
+/// The messages read from one topic-partition since its last commit, kept as read: decoding waits for the flush, which
+/// spreads it over the cores (the consume loop is one thread). <see cref="Expected"/> is the lake offset the
 /// buffer started from (null when the manifest had none): the commit moves it only if it is still that.
 /// </summary>
 internal sealed class PartitionBuffer(string topic, int partition, long? expected)
 {
-    private readonly List<LakeEvent> events = [];
+    private readonly List<(long Offset, byte[] Value)> messages = [];
 
     public string Topic { get; } = topic;
 
@@ -16,7 +15,7 @@ internal sealed class PartitionBuffer(string topic, int partition, long? expecte
 
     public long? Expected { get; private set; } = expected;
 
-    /// <summary>First and last offset read (undecodable messages included), or null before the first.</summary>
+    /// <summary>First and last offset read, or null before the first.</summary>
     public long? First { get; private set; }
 
     public long Last { get; private set; } = -1;
@@ -26,17 +25,20 @@ internal sealed class PartitionBuffer(string topic, int partition, long? expecte
     /// <summary>When the first message of this buffer arrived, for the age trigger.</summary>
     public long StartedAtTicks { get; private set; }
 
-    public IReadOnlyList<LakeEvent> Events => events;
+    public IReadOnlyList<(long Offset, byte[] Value)> Messages => messages;
 
     public bool IsEmpty => First is null;
 
-    /// <summary>Counts an offset whose message is not an event (undecodable): it is covered, not stored.</summary>
-    public void Skip(long offset, int bytes, long nowTicks) => Cover(offset, bytes, nowTicks);
-
-    public void Add(LakeEvent e, int bytes, long nowTicks)
+    public void Add(long offset, byte[] value, long nowTicks)
     {
-        Cover(e.Offset, bytes, nowTicks);
-        events.Add(e);
+        if (First is null)
+        {
+            First = offset;
+            StartedAtTicks = nowTicks;
+        }
+        Last = offset;
+        Bytes += value.Length;
+        messages.Add((offset, value));
     }
 
     /// <summary>After a commit: the next buffer starts where this one ended.</summary>
@@ -53,20 +55,9 @@ internal sealed class PartitionBuffer(string topic, int partition, long? expecte
         Clear();
     }
 
-    private void Cover(long offset, int bytes, long nowTicks)
-    {
-        if (First is null)
-        {
-            First = offset;
-            StartedAtTicks = nowTicks;
-        }
-        Last = offset;
-        Bytes += bytes;
-    }
-
     private void Clear()
     {
-        events.Clear();
+        messages.Clear();
         First = null;
         Last = -1;
         Bytes = 0;
