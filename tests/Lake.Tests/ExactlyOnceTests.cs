@@ -61,10 +61,10 @@ public sealed class ExactlyOnceTests
         PartitionBuffer Replay()
         {
             // Both writers found no stored offset and read the same three messages (a rebalance in between).
-            var buffer = new PartitionBuffer(bed.Topic, 0, expected: null);
+            var buffer = new PartitionBuffer(bed.Topic, 0, "events", expected: null);
             for (var offset = 0; offset < 3; offset++)
             {
-                buffer.Add(offset, LakeTestBed.Message(LakeTestBed.Event($"e{offset}", "page_view", "2024-05-01T12:00:00Z")), 0);
+                buffer.Add(offset, null, LakeTestBed.Message(LakeTestBed.Event($"e{offset}", "page_view", "2024-05-01T12:00:00Z")), 0);
             }
             return buffer;
         }

@@ -25,6 +25,7 @@ internal sealed class LakeTestBed : IAsyncDisposable
         Directory = directory;
         producer = new RawProducer(SharedBroker.Instance.BootstrapServers);
         Manifest = new LakeManifest(database.DataSource);
+        TablesByTopic[topic] = Tables.EventsTable.Name;
     }
 
     public TestDatabase Database { get; }
@@ -37,6 +38,9 @@ internal sealed class LakeTestBed : IAsyncDisposable
     public string Directory { get; }
 
     public LakeManifest Manifest { get; }
+
+    /// <summary>The topics the writers read: this test's events topic, and whatever a test adds.</summary>
+    public Dictionary<string, string> TablesByTopic { get; } = [];
 
     public static async Task<LakeTestBed> CreateAsync(int partitions = 2)
     {
@@ -58,7 +62,7 @@ internal sealed class LakeTestBed : IAsyncDisposable
     };
 
     public LakeWriter Writer(LakeOptions options, ILakeStore? store = null) => new(
-        new LakeWriterSettings(SharedBroker.Instance.BootstrapServers, Topic, new Dictionary<string, string>()),
+        new LakeWriterSettings(SharedBroker.Instance.BootstrapServers, TablesByTopic, new Dictionary<string, string>()),
         options, store ?? new LocalLakeStore(options.Path!), Manifest, TimeProvider.System, new ConsoleErrorLogger<LakeWriter>());
 
     public Task SendAsync(ClickEvent e) => producer.SendAsync(Topic, StreamNamespaces.Events, e.SessionKey, e, e.OccurredAt.UtcTicks);
@@ -66,7 +70,7 @@ internal sealed class LakeTestBed : IAsyncDisposable
     /// <summary>An event as the ingest produces it (the wire envelope).</summary>
     public static byte[] Message(ClickEvent e) => WireFormat.Serialize(StreamNamespaces.Events, e, e.OccurredAt.UtcTicks, DateTimeOffset.UtcNow);
 
-    public Task SendRawAsync(string key, byte[] value) => producer.SendRawAsync(Topic, key, value);
+    public Task SendRawAsync(string topic, string key, byte[] value) => producer.SendRawAsync(topic, key, value);
 
     /// <summary>Waits until the manifest's offsets cover <paramref name="messages"/> messages over all partitions.</summary>
     public Task WaitCommittedAsync(long messages, string because) =>

@@ -15,14 +15,14 @@ public sealed class SnapshotAndCompactionTests
         options.Retention = TimeSpan.FromHours(1);
         var store = new LocalLakeStore(bed.Directory);
         var flusher = new LakeFlusher(store, bed.Manifest, options);
-        var buffer = new PartitionBuffer(bed.Topic, 0, expected: null);
+        var buffer = new PartitionBuffer(bed.Topic, 0, "events", expected: null);
         var offset = 0;
         async Task FlushAsync(params string[] ids)
         {
             foreach (var id in ids)
             {
                 var e = LakeTestBed.Event(id, "page_view", $"2024-05-01T1{offset}:00:00Z", extras: $$"""{"price":{{offset}}.25}""");
-                buffer.Add(offset, LakeTestBed.Message(e), 0);
+                buffer.Add(offset, null, LakeTestBed.Message(e), 0);
                 offset++;
             }
             Assert.True(await flusher.FlushAsync(buffer, CancellationToken.None));

@@ -98,7 +98,7 @@ internal static class DemoCommand
         if (caughtUp)
         {
             // The lake writer commits its own group's offsets after each file commit: zero lag is everything in the lake.
-            using var lake = new DeliveryProgress(kafka!, options.Lake.ConsumerGroup, options.KafkaClient, [options.EventsTopic]);
+            using var lake = new DeliveryProgress(kafka!, options.Lake.ConsumerGroup, options.KafkaClient, LakeCommand.Topics(options));
             caughtUp = await lake.WaitUntilCaughtUpAsync(timeout, null, ct);
         }
         if (!caughtUp)

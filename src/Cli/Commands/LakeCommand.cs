@@ -41,16 +41,16 @@ internal static class LakeCommand
                 r.AddError(error!);
             }
         });
-        var table = new Option<string>("--table") { Description = "The table", DefaultValueFactory = _ => EventsTable.Name };
+        var table = new Option<string?>("--table") { Description = $"The table: {EventsTable.Name}, {string.Join(", ", HistoryTable.Names)}" };
         table.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string>() != EventsTable.Name)
+            if (r.GetValueOrDefault<string?>() is { } t && t != EventsTable.Name && !HistoryTable.Names.Contains(t))
             {
-                r.AddError($"--table must be {EventsTable.Name} (was '{r.GetValueOrDefault<string>()}')");
+                r.AddError($"--table must be {EventsTable.Name} or one of {string.Join(", ", HistoryTable.Names)} (was '{t}')");
             }
         });
 
-        var files = new Command("files", "List the files a reader sees at a snapshot") { postgres, path, asOf, table };
+        var files = new Command("files", "List the files a reader sees at a snapshot (of every table unless --table)") { postgres, path, asOf, table };
         files.SetAction((r, ct) => WithLakeAsync(r.GetValue(postgres), r.GetValue(path), async (store, manifest, _) =>
         {
             var snapshot = await LakeSnapshotRef.ResolveAsync(manifest, r.GetValue(asOf), ct);
@@ -71,18 +71,27 @@ internal static class LakeCommand
         var query = new Command("query", "Run SQL over the lake with DuckDB, reading only the snapshot's files") { sql, postgres, path, asOf };
         query.SetAction((r, ct) => WithLakeAsync(r.GetValue(postgres), r.GetValue(path), async (store, manifest, _) =>
         {
-            AnsiConsole.Write(await QueryAsync(store, manifest, r.GetValue(sql)!, r.GetValue(asOf), ct));
-            return 0;
+            try
+            {
+                AnsiConsole.Write(await QueryAsync(store, manifest, r.GetValue(sql)!, r.GetValue(asOf), ct));
+                return 0;
+            }
+            catch (DuckDBException ex)
+            {
+                // A table with no files at the snapshot has no view (except events, which is always there).
+                await Console.Error.WriteLineAsync($"lake query: {ex.Message}");
+                return 1;
+            }
         }));
 
         var partition = new Option<string?>("--partition") { Description = "A partition path or its prefix, e.g. event_type=page_view/event_date=2024-05-01 (default: every partition)" };
-        var compact = new Command("compact", "Merge each partition's files into one (a new snapshot); delete files removed longer than the retention ago")
+        var compact = new Command("compact", "Merge each events partition's files into one (a new snapshot); delete files removed longer than the retention ago")
         {
-            postgres, path, table, partition,
+            postgres, path, partition,
         };
         compact.SetAction((r, ct) => WithLakeAsync(r.GetValue(postgres), r.GetValue(path), async (store, manifest, options) =>
         {
-            var result = await new LakeCompactor(store, manifest, options, TimeProvider.System).CompactAsync(r.GetValue(table)!, r.GetValue(partition), ct);
+            var result = await new LakeCompactor(store, manifest, options, TimeProvider.System).CompactAsync(EventsTable.Name, r.GetValue(partition), ct);
             AnsiConsole.MarkupLine(
                 $"lake compact: partitions={result.PartitionsCompacted} files_merged={result.FilesMerged} rows={result.Rows} files_purged={result.FilesPurged} retention={options.Retention}");
             return 0;
@@ -91,35 +100,45 @@ internal static class LakeCommand
         return new Command("lake", "The lake: Parquet files of every event, committed with their Kafka offsets") { files, query, compact };
     }
 
-    /// <summary>Runs <paramref name="sql"/> over views of the snapshot's files; S3 files are read from a local copy.</summary>
+    /// <summary>
+    /// Runs <paramref name="sql"/> over one view per table (<c>events</c>, <c>products_history</c>, ...) of the
+    /// snapshot's files; S3 files are read from a local copy.
+    /// </summary>
     public static async Task<Table> QueryAsync(ILakeStore store, LakeManifest manifest, string sql, string? asOf, CancellationToken ct)
     {
         var snapshot = await LakeSnapshotRef.ResolveAsync(manifest, asOf, ct);
-        var files = await manifest.LiveFilesAsync(snapshot, EventsTable.Name, ct);
+        var files = await manifest.LiveFilesAsync(snapshot, null, ct);
         var scratch = Directory.CreateTempSubdirectory("shopstream-lake-query-");
         try
         {
-            var local = new List<string>();
-            foreach (var file in files)
-            {
-                local.Add(store is LocalLakeStore directory ? directory.FullPath(file.Path) : await CopyAsync(store, file.Path, scratch, local.Count, ct));
-            }
-            if (local.Count == 0)
-            {
-                // An empty table still has its columns: a file with the schema and no rows.
-                var empty = Path.Combine(scratch.FullName, "empty.parquet");
-                await using var stream = File.Create(empty);
-                await EventsTable.WriteAsync([], stream, Parquet.CompressionMethod.Snappy, ct);
-                local.Add(empty);
-            }
             using var duck = new DuckDBConnection("DataSource=:memory:");
             await duck.OpenAsync(ct);
-            await using (var view = duck.CreateCommand())
+            await ExecuteAsync(duck, "SET TimeZone = 'UTC'", ct);
+            var copied = 0;
+            foreach (var (table, day) in Views)
             {
-                // event_date as the partition spec derives it: the UTC day of occurred_at.
+                var local = new List<string>();
+                foreach (var file in files.Where(f => f.Table == table))
+                {
+                    local.Add(store is LocalLakeStore directory ? directory.FullPath(file.Path) : await CopyAsync(store, file.Path, scratch, copied++, ct));
+                }
+                if (local.Count == 0 && table != EventsTable.Name)
+                {
+                    continue;
+                }
+                if (local.Count == 0)
+                {
+                    // An empty events table still has its columns: a file with the schema and no rows.
+                    var empty = Path.Combine(scratch.FullName, "empty.parquet");
+                    await using (var stream = File.Create(empty))
+                    {
+                        await EventsTable.WriteAsync([], stream, Parquet.CompressionMethod.Snappy, ct);
+                    }
+                    local.Add(empty);
+                }
+                // The partition's day column as the partition spec derives it: the UTC day of a timestamp column.
                 var list = string.Join(", ", local.Select(p => "'" + p.Replace("'", "''", StringComparison.Ordinal) + "'"));
-                view.CommandText = $"SET TimeZone = 'UTC'; CREATE VIEW events AS SELECT *, CAST(occurred_at AS DATE) AS event_date FROM read_parquet([{list}])";
-                await view.ExecuteNonQueryAsync(ct);
+                await ExecuteAsync(duck, $"CREATE VIEW {table} AS SELECT *, CAST({day.Source} AS DATE) AS {day.Name} FROM read_parquet([{list}])", ct);
             }
             await using var command = duck.CreateCommand();
             command.CommandText = sql;
@@ -131,6 +150,24 @@ internal static class LakeCommand
             scratch.Delete(recursive: true);
         }
     }
+
+    /// <summary>Each table's view and its day column: (name, the timestamp it is the UTC day of).</summary>
+    private static readonly (string Table, (string Name, string Source) Day)[] Views =
+    [
+        (EventsTable.Name, ("event_date", "occurred_at")),
+        .. HistoryTable.Names.Select(t => (t, ("ingest_date", "ingested_at"))),
+    ];
+
+    private static async Task ExecuteAsync(DuckDBConnection duck, string sql, CancellationToken ct)
+    {
+        await using var command = duck.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>The topics the silo's lake writer reads (events and the entity topics).</summary>
+    public static IReadOnlyList<string> Topics(Shopstream.Silo.Hosting.ShopstreamOptions options) =>
+        [.. LakeTables.ByTopic(options.TopicsByNamespace()).Keys];
 
     /// <summary>Options for <c>demo</c>: a local lake in <see cref="DemoPath"/>, flushed every 2 s so the demo need not wait a minute.</summary>
     public static LakeOptions DemoOptions() => new() { Path = DemoPath, MaxAge = TimeSpan.FromSeconds(2), OrphanGrace = TimeSpan.Zero };
@@ -150,12 +187,22 @@ internal static class LakeCommand
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    /// <summary>Prints <see cref="DemoQuery"/> over the demo's lake.</summary>
+    /// <summary>Prints <see cref="DemoQuery"/> over the demo's lake, and the entity versions it holds.</summary>
     public static async Task PrintDemoQueryAsync(string postgres, LakeOptions options, CancellationToken ct)
     {
         await using var db = NpgsqlDataSource.Create(postgres);
+        var store = new LocalLakeStore(options.Path!);
+        var manifest = new LakeManifest(db);
         AnsiConsole.MarkupLine($"The lake in [bold]{Markup.Escape(Path.GetFullPath(options.Path!))}[/]: ./shopstream lake query \"{Markup.Escape(DemoQuery)}\"");
-        AnsiConsole.Write(await QueryAsync(new LocalLakeStore(options.Path!), new LakeManifest(db), DemoQuery, null, ct));
+        AnsiConsole.Write(await QueryAsync(store, manifest, DemoQuery, null, ct));
+        var tables = (await manifest.LiveFilesAsync(await manifest.SnapshotAtAsync(null, ct), null, ct))
+            .Select(f => f.Table).Where(t => t != EventsTable.Name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (tables.Count > 0)
+        {
+            var versions = string.Join(" UNION ALL ", tables.Select(t =>
+                $"SELECT '{t}' AS table_name, ingest_date, count(*) AS versions, count(DISTINCT entity_key) AS entities FROM {t} GROUP BY ALL"));
+            AnsiConsole.Write(await QueryAsync(store, manifest, versions + " ORDER BY ALL", null, ct));
+        }
     }
 
     private static async Task<int> WithLakeAsync(string? postgres, string? path, Func<ILakeStore, LakeManifest, LakeOptions, Task<int>> action)

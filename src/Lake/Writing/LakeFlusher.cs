@@ -1,3 +1,4 @@
+using Parquet;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Lake.Manifest;
@@ -27,9 +28,11 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
         var range = new KafkaRange(buffer.Topic, buffer.Partition, buffer.First!.Value, buffer.Last);
         // No clean-up on failure or cancellation: a file published but not committed is an orphan the next sweep
         // removes, and only the sweep, which consults the manifest, decides (a broken COMMIT may have committed).
-        var events = Decode(buffer);
-        var files = await Task.WhenAll(events.GroupBy(EventsTable.PartitionOf)
-            .Select(group => Task.Run(() => WriteFileAsync(group.Key, [.. group], range, cancellationToken), cancellationToken)));
+        var files = buffer.Table == EventsTable.Name
+            ? await Task.WhenAll(DecodeEvents(buffer).GroupBy(EventsTable.PartitionOf)
+                .Select(g => Task.Run(() => WriteFileAsync(g.Key, [.. g], range, EventsTable.WriteAsync, e => e.Event.OccurredAt.ToUniversalTime(), cancellationToken), cancellationToken)))
+            : await Task.WhenAll(DecodeHistory(buffer).GroupBy(r => HistoryTable.PartitionOf(buffer.Table, r))
+                .Select(g => Task.Run(() => WriteFileAsync(g.Key, [.. g], range, HistoryTable.WriteAsync, r => r.IngestedAt, cancellationToken), cancellationToken)));
         if (BeforeCommit is { } hook)
         {
             await hook(cancellationToken);
@@ -51,13 +54,30 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
 
     private long undecodable;
 
-    private List<LakeEvent> Decode(PartitionBuffer buffer)
+    private List<HistoryTable.Row> DecodeHistory(PartitionBuffer buffer)
+    {
+        var rows = new List<HistoryTable.Row>(buffer.Messages.Count);
+        foreach (var (offset, key, value) in buffer.Messages)
+        {
+            if (HistoryTable.Decode(key, value, buffer.Partition, offset) is { } row)
+            {
+                rows.Add(row);
+            }
+            else
+            {
+                Interlocked.Increment(ref undecodable);
+            }
+        }
+        return rows;
+    }
+
+    private List<LakeEvent> DecodeEvents(PartitionBuffer buffer)
     {
         var messages = buffer.Messages;
         var decoded = new LakeEvent?[messages.Count];
         Parallel.For(0, messages.Count, i =>
         {
-            var (offset, value) = messages[i];
+            var (offset, _, value) = messages[i];
             decoded[i] = WireFormat.TryDecode(StreamNamespaces.Events, value, out _) is EntityMessage<ClickEvent> m
                 ? new LakeEvent(m.Record, m.Version, m.IngestedAt, buffer.Partition, offset)
                 : null;
@@ -77,16 +97,18 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
         return events;
     }
 
-    private async Task<LakeFile> WriteFileAsync(LakePartition partition, List<LakeEvent> rows, KafkaRange range, CancellationToken cancellationToken)
+    private async Task<LakeFile> WriteFileAsync<TRow>(
+        LakePartition partition, List<TRow> rows, KafkaRange range, Func<IReadOnlyList<TRow>, Stream, CompressionMethod, CancellationToken, Task> write,
+        Func<TRow, DateTimeOffset> timeOf, CancellationToken cancellationToken)
     {
         var fileId = Guid.NewGuid();
         var path = $"{partition.Directory}/part-p{range.Partition}-o{range.First}-{fileId:N}.parquet";
         using var content = new MemoryStream();
-        await EventsTable.WriteAsync(rows, content, options.ParquetCompression, cancellationToken);
+        await write(rows, content, options.ParquetCompression, cancellationToken);
         var bytes = content.Length;
         content.Position = 0;
         await store.PutAsync(path, content, cancellationToken);
         return new LakeFile(fileId, path, partition.Table, partition.Values, rows.Count, bytes,
-            rows.Min(r => r.Event.OccurredAt).ToUniversalTime(), rows.Max(r => r.Event.OccurredAt).ToUniversalTime(), range);
+            rows.Min(timeOf), rows.Max(timeOf), range);
     }
 }

@@ -30,7 +30,7 @@ internal static class LakeThroughput
         var manifest = new LakeManifest(db);
         // Bench defaults: files as the silo writes them; a short age so the last partial buffers do not wait a minute.
         var options = new LakeOptions { Path = directory, ConsumerGroup = $"lake-bench-{Guid.NewGuid():N}", MaxAge = TimeSpan.FromMilliseconds(500) };
-        var writer = new LakeWriter(new LakeWriterSettings(bootstrapServers, topic, new Dictionary<string, string>()), options,
+        var writer = new LakeWriter(new LakeWriterSettings(bootstrapServers, new Dictionary<string, string> { [topic] = Tables.EventsTable.Name }, new Dictionary<string, string>()), options,
             new LocalLakeStore(directory), manifest, TimeProvider.System, NullLogger<LakeWriter>.Instance);
         var clock = Stopwatch.StartNew();
         await writer.StartAsync(cancellationToken);

@@ -26,7 +26,7 @@ internal sealed partial class LakeWriter : BackgroundService
     private readonly LakeFlusher flusher;
     private readonly TimeProvider time;
     private readonly ILogger<LakeWriter> logger;
-    private readonly Dictionary<int, PartitionBuffer> buffers = [];
+    private readonly Dictionary<TopicPartition, PartitionBuffer> buffers = [];
     private long eventsWritten;
     private long firstAssignedAt;
 
@@ -99,15 +99,15 @@ internal sealed partial class LakeWriter : BackgroundService
             .SetPartitionsRevokedHandler((_, revoked) => Drop(revoked.Select(p => p.TopicPartition)))
             .SetPartitionsLostHandler((_, lost) => Drop(lost.Select(p => p.TopicPartition)))
             .Build();
-        consumer.Subscribe(settings.Topic);
+        consumer.Subscribe(settings.TablesByTopic.Keys);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
-                if (result is { IsPartitionEOF: false, Message: not null } && buffers.TryGetValue(result.Partition.Value, out var buffer))
+                if (result is { IsPartitionEOF: false, Message: not null } && buffers.TryGetValue(result.TopicPartition, out var buffer))
                 {
-                    buffer.Add(result.Offset.Value, result.Message.Value ?? [], time.GetTimestamp());
+                    buffer.Add(result.Offset.Value, result.Message.Key, result.Message.Value ?? [], time.GetTimestamp());
                     if (buffer.Messages.Count >= options.MaxRows || buffer.Bytes >= options.MaxBytes)
                     {
                         await FlushAsync(consumer, buffer, stoppingToken);
@@ -156,23 +156,28 @@ internal sealed partial class LakeWriter : BackgroundService
         }
     }
 
-    private IEnumerable<TopicPartitionOffset> Assign(List<TopicPartition> assigned)
+    private List<TopicPartitionOffset> Assign(List<TopicPartition> assigned)
     {
         Interlocked.CompareExchange(ref firstAssignedAt, Stopwatch.GetTimestamp(), 0);
-        var stored = manifest.NextOffsets(settings.Topic);
-        foreach (var tp in assigned)
+        var positions = new List<TopicPartitionOffset>(assigned.Count);
+        foreach (var topic in assigned.GroupBy(tp => tp.Topic, StringComparer.Ordinal))
         {
-            long? next = stored.TryGetValue(tp.Partition.Value, out var n) ? n : null;
-            buffers[tp.Partition.Value] = new PartitionBuffer(tp.Topic, tp.Partition.Value, next);
-            yield return new TopicPartitionOffset(tp, next is { } offset ? new Offset(offset) : Offset.Beginning);
+            var stored = manifest.NextOffsets(topic.Key);
+            foreach (var tp in topic)
+            {
+                long? next = stored.TryGetValue(tp.Partition.Value, out var n) ? n : null;
+                buffers[tp] = new PartitionBuffer(tp.Topic, tp.Partition.Value, settings.TablesByTopic[tp.Topic], next);
+                positions.Add(new TopicPartitionOffset(tp, next is { } offset ? new Offset(offset) : Offset.Beginning));
+            }
         }
+        return positions;
     }
 
     private void Drop(IEnumerable<TopicPartition> partitions)
     {
         foreach (var tp in partitions)
         {
-            buffers.Remove(tp.Partition.Value);
+            buffers.Remove(tp);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Shopstream.Lake.Writing;
 internal static class OrphanSweep
 {
     /// <summary>The lake's own directories: anything else under the root is left alone.</summary>
-    private static readonly string[] OwnedPrefixes = [Tables.EventsTable.Name, LocalLakeStore.StagingDirectory];
+    private static readonly string[] OwnedPrefixes = [Tables.EventsTable.Name, .. Tables.HistoryTable.Names, LocalLakeStore.StagingDirectory];
 
     /// <summary>Returns the paths deleted.</summary>
     public static async Task<List<string>> RunAsync(ILakeStore store, LakeManifest manifest, TimeSpan grace, TimeProvider time, CancellationToken cancellationToken)

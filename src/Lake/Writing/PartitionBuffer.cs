@@ -5,13 +5,16 @@ namespace Shopstream.Lake.Writing;
 /// spreads it over the cores (the consume loop is one thread). <see cref="Expected"/> is the lake offset the
 /// buffer started from (null when the manifest had none): the commit moves it only if it is still that.
 /// </summary>
-internal sealed class PartitionBuffer(string topic, int partition, long? expected)
+internal sealed class PartitionBuffer(string topic, int partition, string table, long? expected)
 {
-    private readonly List<(long Offset, byte[] Value)> messages = [];
+    private readonly List<(long Offset, byte[]? Key, byte[] Value)> messages = [];
 
     public string Topic { get; } = topic;
 
     public int Partition { get; } = partition;
+
+    /// <summary>The lake table the topic feeds: <c>events</c> or an entity's history.</summary>
+    public string Table { get; } = table;
 
     public long? Expected { get; private set; } = expected;
 
@@ -25,11 +28,11 @@ internal sealed class PartitionBuffer(string topic, int partition, long? expecte
     /// <summary>When the first message of this buffer arrived, for the age trigger.</summary>
     public long StartedAtTicks { get; private set; }
 
-    public IReadOnlyList<(long Offset, byte[] Value)> Messages => messages;
+    public IReadOnlyList<(long Offset, byte[]? Key, byte[] Value)> Messages => messages;
 
     public bool IsEmpty => First is null;
 
-    public void Add(long offset, byte[] value, long nowTicks)
+    public void Add(long offset, byte[]? key, byte[] value, long nowTicks)
     {
         if (First is null)
         {
@@ -38,7 +41,7 @@ internal sealed class PartitionBuffer(string topic, int partition, long? expecte
         }
         Last = offset;
         Bytes += value.Length;
-        messages.Add((offset, value));
+        messages.Add((offset, key, value));
     }
 
     /// <summary>After a commit: the next buffer starts where this one ended.</summary>

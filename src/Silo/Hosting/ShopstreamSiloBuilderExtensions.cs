@@ -109,7 +109,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddProjectionWriterOptions(); // validated at start, naming the key
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
-        silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.EventsTopic, options.KafkaClient);
+        silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.TopicsByNamespace(), options.KafkaClient);
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
         silo.Services.Configure<ClickstreamOptions>(o =>
         {
