@@ -8,12 +8,13 @@ using Shopstream.Lake.Tables;
 namespace Shopstream.Lake.Writing;
 
 /// <summary>
-/// Turns a partition's buffer into files and commits them: one Parquet file per (event_type, event_date), each
-/// published in storage, then all of them listed in the manifest with the buffer's offset range in one transaction.
+/// Turns a partition's buffer into files and commits them: one Parquet file per table partition ((event_type,
+/// event_date) of events, ingest_date of a history table), written in parallel and each published in storage, then all of them listed in the manifest with the buffer's offset range in one transaction.
 /// A file published but never committed is listed nowhere (readers go by the manifest) and is deleted as an orphan.
 /// </summary>
 internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeOptions options)
 {
+    private long undecodable;
 
     /// <summary>Runs between the upload and the commit; tests and chaos use it to stop a writer exactly there.</summary>
     internal Func<CancellationToken, Task>? BeforeCommit { get; set; }
@@ -51,8 +52,6 @@ internal sealed class LakeFlusher(ILakeStore store, LakeManifest manifest, LakeO
 
     /// <summary>Messages that were not events (the silo's decoder rejects them); covered by the offsets, not stored.</summary>
     public long Undecodable => Interlocked.Read(ref undecodable);
-
-    private long undecodable;
 
     private List<HistoryTable.Row> DecodeHistory(PartitionBuffer buffer)
     {

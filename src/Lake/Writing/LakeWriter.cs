@@ -9,7 +9,8 @@ using Shopstream.Streaming.Kafka;
 namespace Shopstream.Lake.Writing;
 
 /// <summary>
-/// Reads the events topic with its own consumer group and writes the lake. Partitions are shared between silos by
+/// Reads the events topic (and the entity topics, for their history tables) with its own consumer group and writes
+/// the lake. Partitions are shared between silos by
 /// the consumer group's own rebalancing (not by Orleans' queue balancer). Each partition has its own buffer, flushed
 /// on rows, bytes or age; a partition resumes from the offset the manifest stored with its last committed file, so
 /// Kafka's committed offsets (moved after each manifest commit) only show lag. Any failure restarts the consumer
