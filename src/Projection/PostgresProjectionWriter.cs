@@ -8,6 +8,7 @@ using Npgsql;
 using Shopstream.Grains;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Projection;
+using Shopstream.Projection.Clickstream;
 
 namespace Shopstream.Projection;
 
@@ -85,6 +86,10 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
     public async Task<SessionEventsResult> WriteAsync(SessionEventsRow row)
     {
         ArgumentNullException.ThrowIfNull(row);
+        if (!row.Facts.All(f => ProductFactTypes.IsProductFact(f.EventType)))
+        {
+            row = row with { Facts = [.. row.Facts.Where(f => ProductFactTypes.IsProductFact(f.EventType))] };
+        }
         return (SessionEventsResult)(await Enqueue(row))!;
     }
 

@@ -147,6 +147,18 @@ public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
         Assert.Null(writer.FailingSince);
     }
 
+    [Fact]
+    public async Task Event_of_an_unknown_type_is_not_a_product_fact()
+    {
+        // The door accepts any lowercase type (issue 13); only the five known ones are facts, the rest live in the lake.
+        var row = Session("sess-2", Fact("known", "sess-2", "{}"), Fact("other", "sess-2", "{}") with { EventType = "wishlist_add" });
+        var result = await writer.WriteAsync(row);
+
+        Assert.Equal(["known"], result.Inserted.Select(f => f.EventId));
+        Assert.Equal(["known|page_view"], await db.RowsAsync("SELECT event_id, event_type FROM fact_events"));
+        Assert.Equal(["1"], await db.RowsAsync("SELECT events FROM sessions WHERE session_key = 'sess-2'"));
+    }
+
     private static FactEventRow Fact(string eventId, string session, string extras) =>
         new(eventId, "page_view", new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), session, null, null,
             "loc", "ua", "ref", null, null, null, null, null, null, extras);

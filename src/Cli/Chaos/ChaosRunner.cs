@@ -80,6 +80,7 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
             ChaosScenarios.Poison => await InProcessAsync(scenario, "1% undecodable messages, 1% rows PostgreSQL refuses", null, ct, poison: true),
             ChaosScenarios.Duplicates => await InProcessAsync(scenario, "every record produced twice", null, ct, duplicates: true),
             ChaosScenarios.Replay => await InProcessAsync(scenario, "full replay by a new group; replay into a new topic", null, ct, replay: true),
+            ChaosScenarios.Lake => await LakeChaos.RunAsync(postgres, records, broker.Value, log, ct),
             _ => throw new ArgumentException($"unknown scenario '{scenario}'; known: {string.Join(", ", ChaosScenarios.All)}", nameof(scenario)),
         };
     }

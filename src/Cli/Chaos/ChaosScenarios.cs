@@ -12,6 +12,9 @@ public static class ChaosScenarios
     public const string Duplicates = "duplicates";
     public const string Replay = "replay";
 
+    /// <summary>The lake writer stopped between an upload and its commit (<see cref="LakeChaos"/>).</summary>
+    public const string Lake = "lake";
+
     public static readonly IReadOnlyList<string> All =
-        [SiloKill, BrokerDown, RequestErrors, PostgresRestart, PostgresTerminate, Poison, Duplicates, Replay];
+        [SiloKill, BrokerDown, RequestErrors, PostgresRestart, PostgresTerminate, Poison, Duplicates, Replay, Lake];
 }

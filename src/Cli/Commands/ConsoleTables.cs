@@ -11,6 +11,12 @@ internal static class ConsoleTables
     {
         await using var command = db.CreateCommand(sql);
         await using var reader = await command.ExecuteReaderAsync();
+        return await FromReaderAsync(reader, title);
+    }
+
+    /// <summary>Every row of <paramref name="reader"/> (PostgreSQL, DuckDB) as a table.</summary>
+    public static async Task<Table> FromReaderAsync(System.Data.Common.DbDataReader reader, string title)
+    {
         var table = new Table { Title = new TableTitle(title), Border = TableBorder.Rounded };
         for (var i = 0; i < reader.FieldCount; i++)
         {

@@ -50,7 +50,7 @@ internal static class DemoCommand
             kafka = broker.BootstrapServers;
             AnsiConsole.MarkupLine($"[yellow]No --kafka given:[/] using the embedded Kafka-protocol broker (librdkafka mock cluster) at [bold]{broker.BootstrapServers}[/]. It lives in this process and keeps about 5 MB per partition.");
         }
-        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka! };
+        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka!, Lake = LakeCommand.DemoOptions() };
         options.Validate();
         var topics = options.TopicsByNamespace().Values.ToList();
 
@@ -64,6 +64,10 @@ internal static class DemoCommand
         else
         {
             await TopicProvisioner.EnsureAsync(kafka!, options.KafkaClient, topics, partitions);
+        }
+        if (broker is not null)
+        {
+            await LakeCommand.ResetDemoLakeAsync(postgres, options.Lake, ct);
         }
         AnsiConsole.MarkupLine($"Schema applied; topics {string.Join(", ", topics)} ready ({partitions} partitions each when created here).");
 
@@ -91,6 +95,12 @@ internal static class DemoCommand
             task.Value = task.MaxValue;
         });
         var pipelineSeconds = ingestStarted.Elapsed.TotalSeconds;
+        if (caughtUp)
+        {
+            // The lake writer commits its own group's offsets after each file commit: zero lag is everything in the lake.
+            using var lake = new DeliveryProgress(kafka!, options.Lake.ConsumerGroup, options.KafkaClient, LakeCommand.Topics(options));
+            caughtUp = await lake.WaitUntilCaughtUpAsync(timeout, null, ct);
+        }
         if (!caughtUp)
         {
             AnsiConsole.MarkupLine($"[red]The pipeline did not catch up within {timeout.TotalSeconds:0} s.[/]");
@@ -109,6 +119,7 @@ internal static class DemoCommand
         {
             await PrintReportsAsync(db, ct);
         }
+        await LakeCommand.PrintDemoQueryAsync(postgres, options.Lake, ct);
         AnsiConsole.MarkupLine(
             $"demo: records={produced} elapsed_s={started.Elapsed.TotalSeconds:0.0} pipeline_s={pipelineSeconds:0.00} records_per_s={produced / Math.Max(pipelineSeconds, 0.001):0}");
         return 0;

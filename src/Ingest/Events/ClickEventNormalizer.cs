@@ -307,9 +307,10 @@ public sealed partial class ClickEventNormalizer
             return null;
         }
 
-        if (!ClickEventTypes.All.Contains(eventType, StringComparer.Ordinal))
+        // Any type the reference's event model might send ("etc."): unknown ones reach the lake, not the product facts.
+        if (eventType.Length > ClickEventTypes.MaxLength || !SnakeCase().IsMatch(eventType))
         {
-            fields.Add($"event_type: must be one of {string.Join(", ", ClickEventTypes.All)}");
+            fields.Add($"event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most {ClickEventTypes.MaxLength} characters, such as {ClickEventTypes.PageView}");
             return null;
         }
 

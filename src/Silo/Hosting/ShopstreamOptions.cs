@@ -73,6 +73,9 @@ public sealed class ShopstreamOptions
     /// <summary>A projection failing for longer than this makes <c>/health/ready</c> answer 503 (see <see cref="Shopstream.Projection.IProjectionHealth"/>).</summary>
     public TimeSpan ProjectionFailingThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>The lake writer (<c>Shopstream:Lake:*</c>); off unless a directory or a bucket is set.</summary>
+    public Lake.LakeOptions Lake { get; set; } = new();
+
     /// <summary>Throws with a message naming the bad key.</summary>
     public void Validate()
     {
@@ -124,6 +127,7 @@ public sealed class ShopstreamOptions
         {
             throw new ArgumentException($"setting {Section}:{nameof(ProjectionFailingThreshold)} must not be negative (was {ProjectionFailingThreshold})");
         }
+        Lake.Validate();
         try
         {
             _ = new Npgsql.NpgsqlConnectionStringBuilder(Postgres);

@@ -15,6 +15,7 @@ using Shopstream.Projection.Storage;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
+using Shopstream.Lake.Hosting;
 using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
 using Shopstream.Projection;
@@ -110,6 +111,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         // Records go straight from each partition's pump to the entity grains (README, "Delivery").
         silo.Services.AddSingleton<IKafkaRecordHandler, GrainRecordHandler>();
+        silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.TopicsByNamespace(), options.KafkaClient);
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
         silo.Services.Configure<ClickstreamOptions>(o =>
         {

@@ -66,8 +66,11 @@ public sealed class ClickEventValidationTests
         { "event_id", "[1]", "event_id: must be a string or an integer" },
         { "event_id", "1.5", "event_id: must be a string or an integer" },
         { "event_type", null, "event_type: required" },
-        { "event_type", "\"click\"", "event_type: must be one of page_view, product_view, add_to_cart, remove_from_cart, purchase" },
-        { "event_type", "\"PRODUCT_VIEW\"", "event_type: must be one of page_view, product_view, add_to_cart, remove_from_cart, purchase" },
+        { "event_type", "\"Click\"", "event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most 64 characters, such as page_view" },
+        { "event_type", "\"PRODUCT_VIEW\"", "event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most 64 characters, such as page_view" },
+        { "event_type", "\"add-to-cart\"", "event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most 64 characters, such as page_view" },
+        { "event_type", "\"1st_visit\"", "event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most 64 characters, such as page_view" },
+        { "event_type", "\"" + new string('a', 65) + "\"", "event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most 64 characters, such as page_view" },
         { "event_type", "7", "event_type: must be a string" },
         { "timestamp", null, "timestamp: required" },
         { "timestamp", "\"\"", "timestamp: required" },
@@ -108,6 +111,19 @@ public sealed class ClickEventValidationTests
         }
 
         Assert.Equal([error], Errors(raw));
+    }
+
+    [Theory]
+    [InlineData("wishlist_add")]
+    [InlineData("checkout_step_2")]
+    [InlineData("x")]
+    [InlineData("a123456789_123456789_123456789_123456789_123456789_123456789_123")] // 64 characters
+    public void Generic_event_of_any_lowercase_identifier_type_is_accepted_as_sent(string eventType)
+    {
+        var result = normalizer.Normalize(Generic(Emily, Mascara, eventType).Element());
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(eventType, result.Event!.EventType);
     }
 
     [Theory]
@@ -190,7 +206,7 @@ public sealed class ClickEventValidationTests
     {
         var raw = new JsonObject
         {
-            ["event_type"] = "view",
+            ["event_type"] = "View",
             ["timestamp"] = "soon",
             ["ip"] = "x",
             ["price"] = -3,
@@ -199,7 +215,7 @@ public sealed class ClickEventValidationTests
         Assert.Equal(
             [
                 "event_id: required",
-                "event_type: must be one of page_view, product_view, add_to_cart, remove_from_cart, purchase",
+                "event_type: must be a lowercase identifier (a-z, then a-z, 0-9, _) of at most 64 characters, such as page_view",
                 "timestamp: not an ISO 8601 date",
                 "ip: not an IP address",
                 "price: must be a non-negative number",

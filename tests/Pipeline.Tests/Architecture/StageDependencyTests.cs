@@ -18,6 +18,7 @@ public sealed class StageDependencyTests
         "Shopstream.Kafka.Embedded",
         "Shopstream.Grains",
         "Shopstream.Projection",
+        "Shopstream.Lake",
         "shopstream-silo",
         "shopstream",
     ];
@@ -34,6 +35,9 @@ public sealed class StageDependencyTests
         ("Shopstream.Ingest", "Shopstream.Streaming.Kafka", "the ingest produces; the provider consumes"),
         ("Shopstream.Streaming.Kafka", "Shopstream.Grains.Interfaces", "the provider is reusable by any Orleans app"),
         ("Shopstream.Streaming.Kafka", "Shopstream.Kafka.Embedded", "the provider knows nothing of the embedded broker"),
+        ("Shopstream.Lake", "Shopstream.Ingest", "the lake reads what the ingest produced from Kafka, not its code"),
+        ("Shopstream.Lake", "Shopstream.Grains", "the lake reads the topics itself; grains are the product facts' path"),
+        ("Shopstream.Lake", "Shopstream.Kafka.Embedded", "the mock broker is for demo and tests"),
     ];
 
     public static TheoryData<string> StageNames() => [.. Stages];
