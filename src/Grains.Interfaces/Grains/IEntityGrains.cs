@@ -35,3 +35,6 @@ public interface ICartGrain : IEntityGrain<CartRecord>;
 
 /// <summary>A user, fed by the users stream.</summary>
 public interface IUserGrain : IEntityGrain<UserRecord>;
+
+/// <summary>A product recall notice, fed by the recalls stream and keyed <c>rappelconso:&lt;numero_fiche&gt;</c>.</summary>
+public interface IRecallGrain : IEntityGrain<RecallRecord>;

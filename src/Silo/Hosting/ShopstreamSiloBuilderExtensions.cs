@@ -15,6 +15,7 @@ using Shopstream.Projection.Storage;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
+using Shopstream.Ingest.Sources;
 using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
 using Shopstream.Projection;
@@ -106,6 +107,7 @@ public static class ShopstreamSiloBuilderExtensions
 
         silo.Services.AddPostgresProjection(options.Postgres);
         silo.Services.AddProjectionWriterOptions(); // validated at start, naming the key
+        silo.Services.AddSourceOptions(); // Shopstream:Sources:<name>:*, validated at start, naming the key
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
