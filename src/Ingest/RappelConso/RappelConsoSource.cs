@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
@@ -12,8 +13,14 @@ namespace Shopstream.Ingest.RappelConso;
 /// (key <c>rappelconso:&lt;numero_fiche&gt;</c>). Its watermark is the largest publication date whose records Kafka
 /// acknowledged: each page is flushed before the watermark moves past it.
 /// </summary>
-public sealed class RappelConsoSource(RappelConsoReader reader) : ISource
+public sealed class RappelConsoSource(Func<DateTimeOffset?, CancellationToken, IAsyncEnumerable<RecallPage>> pages) : ISource
 {
+    /// <summary>The source reading the live API.</summary>
+    public RappelConsoSource(RappelConsoReader reader)
+        : this((since, ct) => reader.ReadAsync(since, ct))
+    {
+    }
+
     /// <summary>The V2 dataset with GTINs, one row per notice version.</summary>
     public const string DefaultDataset = "rappelconso-v2-gtin-espaces";
 
@@ -30,11 +37,11 @@ public sealed class RappelConsoSource(RappelConsoReader reader) : ISource
             http, retries, options.BaseUrl ?? new Uri("https://data.economie.gouv.fr"), options.Dataset ?? DefaultDataset, options.PageSize));
     }
 
-    public async Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, IProgress<SourceProgress>? progress, CancellationToken cancellationToken)
+    public async Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, Func<SourceProgress, Task>? pageDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         var done = SourceProgress.Start(watermark);
-        await foreach (var page in reader.ReadAsync(watermark, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in pages(watermark, cancellationToken).ConfigureAwait(false))
         {
             var (produced, rejected) = (0, 0);
             var reached = done.Watermark;
@@ -69,10 +76,29 @@ public sealed class RappelConsoSource(RappelConsoReader reader) : ISource
             // The watermark moves only over what Kafka has: a failed flush throws before it does.
             await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
             done = new SourceProgress(done.Pages + 1, done.Read + page.Records.Count, done.Produced + produced, done.Rejected + rejected, reached);
-            progress?.Report(done);
+            if (pageDone is not null)
+            {
+                await pageDone(done).ConfigureAwait(false);
+            }
         }
 
         return done;
+    }
+
+    /// <summary>
+    /// The pages saved in <paramref name="directory"/> (<c>*.json</c> replies of either schema, in name order), for the
+    /// demo: a snapshot has no watermark to read from, so every page is read.
+    /// </summary>
+    public static async IAsyncEnumerable<RecallPage> SnapshotPagesAsync(string directory, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var file in Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal))
+        {
+            var stream = File.OpenRead(file);
+            await using (stream.ConfigureAwait(false))
+            {
+                yield return await RecallPage.ParseAsync(stream, file, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private string KeyOf(string numeroFiche) => new EntityKey(Name, numeroFiche).ToString();

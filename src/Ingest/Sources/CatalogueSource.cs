@@ -27,22 +27,21 @@ internal sealed class CatalogueSource(string name, LiveApiReader reader) : ISour
         return new CatalogueSource(name, new LiveApiReader(http, settings));
     };
 
-    public async Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, IProgress<SourceProgress>? progress, CancellationToken cancellationToken)
+    public async Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, Func<SourceProgress, Task>? pageDone, CancellationToken cancellationToken)
     {
         var done = SourceProgress.Start(null);
-        // One feed is one page of progress: the runner reports each once Kafka has its records.
-        var perFeed = new SynchronousProgress<FeedCounts>(c =>
+        var runner = new IngestRunner(reader, sink);
+        // One feed is one page of progress: the runner returns its counts once Kafka has its records.
+        foreach (var feed in Feed.All.Where(f => f.Source == name))
         {
+            var c = (await runner.RunAsync([feed], null, cancellationToken).ConfigureAwait(false))[0];
             done = new SourceProgress(done.Pages + 1, done.Read + c.Read, done.Produced + c.Produced, done.Rejected + c.Rejected, null);
-            progress?.Report(done);
-        });
-        await new IngestRunner(reader, sink).RunAsync(Feed.All.Where(f => f.Source == name), perFeed, cancellationToken).ConfigureAwait(false);
-        return done;
-    }
+            if (pageDone is not null)
+            {
+                await pageDone(done).ConfigureAwait(false);
+            }
+        }
 
-    /// <summary>Unlike <see cref="Progress{T}"/>, reports on the caller's thread, so the counts are complete when the run returns.</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
+        return done;
     }
 }

@@ -16,11 +16,11 @@ public interface ISource
 
     /// <summary>
     /// Reads from <paramref name="watermark"/> on (everything when null) and produces to <paramref name="sink"/>.
-    /// <paramref name="progress"/> is told the counts after each page whose records Kafka acknowledged, with the
-    /// watermark they reached: on failure, the last report is what the run achieved.
+    /// <paramref name="pageDone"/> is awaited with the counts after each page whose records Kafka acknowledged, with the
+    /// watermark they reached, before the next page is read: on failure, the last report is what the run achieved.
     /// </summary>
     /// <exception cref="IngestException">A page could not be read or a delivery failed.</exception>
-    Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, IProgress<SourceProgress>? progress, CancellationToken cancellationToken);
+    Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, Func<SourceProgress, Task>? pageDone, CancellationToken cancellationToken);
 }
 
 /// <summary>What a run has done so far; <paramref name="Watermark"/> is the largest publication date Kafka acknowledged.</summary>

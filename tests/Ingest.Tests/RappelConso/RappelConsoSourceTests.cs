@@ -25,7 +25,7 @@ public sealed class RappelConsoSourceTests
         var sink = new RecordingSink();
         var progress = new CollectingProgress<SourceProgress>();
 
-        var done = await Source(api).RunAsync(null, sink, progress, CancellationToken.None);
+        var done = await Source(api).RunAsync(null, sink, progress.ReportAsync, CancellationToken.None);
 
         Assert.Equal(new SourceProgress(3, 250, 250, 0, RappelConsoFixtureApi.DateOf(249)), done);
         Assert.Equal([RappelConsoFixtureApi.DateOf(99), RappelConsoFixtureApi.DateOf(199), RappelConsoFixtureApi.DateOf(249)],
@@ -55,19 +55,19 @@ public sealed class RappelConsoSourceTests
     {
         await using var api = RappelConsoFixtureApi.Start(250);
         var sink = new RecordingSink();
-        var reports = new List<SourceProgress>();
         // After the second page is acknowledged the API fails for good (1 retry allowed: 2 failures).
         var progress = new CollectingProgress<SourceProgress>();
-        var failing = new ActionProgress(p =>
+        Task Failing(SourceProgress p)
         {
             progress.Report(p);
             if (p.Pages == 2)
             {
                 api.FailNext(HttpStatusCode.InternalServerError, times: 2);
             }
-        });
+            return Task.CompletedTask;
+        }
 
-        await Assert.ThrowsAsync<IngestException>(() => Source(api).RunAsync(null, sink, failing, CancellationToken.None));
+        await Assert.ThrowsAsync<IngestException>(() => Source(api).RunAsync(null, sink, Failing, CancellationToken.None));
         var kept = progress.Reports[^1];
         var resumed = await Source(api).RunAsync(kept.Watermark, sink, null, CancellationToken.None);
 
@@ -84,7 +84,7 @@ public sealed class RappelConsoSourceTests
         var sink = new RecordingSink { DeliveryFailure = "broker down" };
         var progress = new CollectingProgress<SourceProgress>();
 
-        await Assert.ThrowsAsync<IngestException>(() => Source(api).RunAsync(RappelConsoFixtureApi.DateOf(10), sink, progress, CancellationToken.None));
+        await Assert.ThrowsAsync<IngestException>(() => Source(api).RunAsync(RappelConsoFixtureApi.DateOf(10), sink, progress.ReportAsync, CancellationToken.None));
 
         Assert.Empty(progress.Reports);
     }
@@ -120,10 +120,5 @@ public sealed class RappelConsoSourceTests
 
         var versions = sink.In(StreamNamespaces.Recalls).Where(m => m.Key == "rappelconso:F-000000").Select(m => ((RecallRecord)m.Record).NumeroVersion);
         Assert.Equal([1, 2], versions);
-    }
-
-    private sealed class ActionProgress(Action<SourceProgress> report) : IProgress<SourceProgress>
-    {
-        public void Report(SourceProgress value) => report(value);
     }
 }
