@@ -23,7 +23,7 @@ public sealed class SourceRunStoreTests : IAsyncLifetime
     [Fact]
     public async Task Progress_records_the_counts_and_moves_the_watermark_forward_only()
     {
-        var run = await store.StartAsync("rappelconso", "cli", null);
+        var run = (await store.TryStartAsync("rappelconso", "cli", null, SourceRunStore.DefaultAbandonedAfter))!.Value;
 
         await store.ProgressAsync(run, "rappelconso", new SourceRunCounts(1, 100, 99, 1, July29));
         await store.ProgressAsync(run, "rappelconso", new SourceRunCounts(2, 150, 149, 1, July21));
@@ -36,7 +36,7 @@ public sealed class SourceRunStoreTests : IAsyncLifetime
     [Fact]
     public async Task Failed_run_keeps_the_watermark_it_reached_and_its_error()
     {
-        var run = await store.StartAsync("rappelconso", "schedule", July21);
+        var run = (await store.TryStartAsync("rappelconso", "schedule", July21, SourceRunStore.DefaultAbandonedAfter))!.Value;
         await store.ProgressAsync(run, "rappelconso", new SourceRunCounts(1, 100, 100, 0, July29));
 
         await store.FinishAsync(run, "GET http://x/records failed after 4 attempts: HTTP 503");
@@ -51,14 +51,42 @@ public sealed class SourceRunStoreTests : IAsyncLifetime
     [Fact]
     public async Task Since_sets_the_watermark_back_and_runs_are_listed_newest_first()
     {
-        var first = await store.StartAsync("rappelconso", "cli", null);
+        var first = (await store.TryStartAsync("rappelconso", "cli", null, SourceRunStore.DefaultAbandonedAfter))!.Value;
         await store.ProgressAsync(first, "rappelconso", new SourceRunCounts(1, 1, 1, 0, July29));
         await store.FinishAsync(first, null);
         await store.SetWatermarkAsync("rappelconso", July21);
-        var second = await store.StartAsync("rappelconso", "manual", July21);
+        var second = (await store.TryStartAsync("rappelconso", "manual", July21, SourceRunStore.DefaultAbandonedAfter))!.Value;
 
         Assert.Equal(July21, await store.WatermarkAsync("rappelconso"));
         Assert.Equal([second, first], (await store.RunsAsync("rappelconso", 10)).Select(r => r.RunId));
         Assert.Null(await store.WatermarkAsync("fakestore"));
+    }
+
+    [Fact]
+    public async Task Second_run_of_a_source_is_refused_while_the_first_is_alive()
+    {
+        var first = await store.TryStartAsync("rappelconso", "schedule", null, SourceRunStore.DefaultAbandonedAfter);
+
+        var second = await store.TryStartAsync("rappelconso", "manual", null, SourceRunStore.DefaultAbandonedAfter);
+        var other = await store.TryStartAsync("fakestore", "manual", null, SourceRunStore.DefaultAbandonedAfter);
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        Assert.NotNull(other);
+    }
+
+    [Fact]
+    public async Task Run_without_heartbeat_is_closed_as_abandoned_and_the_next_takes_over()
+    {
+        var dead = (await store.TryStartAsync("rappelconso", "schedule", null, SourceRunStore.DefaultAbandonedAfter))!.Value;
+        await store.ProgressAsync(dead, "rappelconso", new SourceRunCounts(1, 100, 100, 0, July21));
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+        var next = await store.TryStartAsync("rappelconso", "schedule", await store.WatermarkAsync("rappelconso"), TimeSpan.FromMilliseconds(200));
+
+        Assert.NotNull(next);
+        var runs = await store.RunsAsync("rappelconso", 10);
+        Assert.Equal([("running", July21), ("failed", (DateTimeOffset?)null)], runs.Select(r => (r.Status, r.RunId == dead ? null : r.WatermarkBefore)));
+        Assert.StartsWith("abandoned: no heartbeat since ", runs[1].Error, StringComparison.Ordinal);
     }
 }

@@ -24,7 +24,8 @@ internal static class SourceRunner
         }
 
         DateTimeOffset? from = !source.HasWatermark || full ? null : since ?? await store.WatermarkAsync(source.Name, cancellationToken);
-        var runId = await store.StartAsync(source.Name, trigger, from, cancellationToken);
+        var runId = await store.TryStartAsync(source.Name, trigger, from, SourceRunStore.DefaultAbandonedAfter, cancellationToken)
+            ?? throw new Ingest.IngestException($"{source.Name} is running already (see source_runs); one run at a time");
         // Each page's counts and watermark are written before the next page is read.
         async Task Recorded(SourceProgress p)
         {

@@ -9,6 +9,9 @@ namespace Shopstream.Projection.Sources;
 /// </summary>
 public sealed class SourceRunStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>A running run without a heartbeat for this long is taken for dead (runs beat every few seconds).</summary>
+    public static readonly TimeSpan DefaultAbandonedAfter = TimeSpan.FromSeconds(30);
+
     /// <summary>The source's watermark, or null before its first acknowledged page.</summary>
     public async Task<DateTimeOffset?> WatermarkAsync(string source, CancellationToken cancellationToken = default)
     {
@@ -31,20 +34,45 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Records a run as started from <paramref name="watermarkBefore"/>; returns its id.</summary>
-    public async Task<Guid> StartAsync(string source, string trigger, DateTimeOffset? watermarkBefore, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records a run as started from <paramref name="watermarkBefore"/> and returns its id, or null when another run of
+    /// the source is still alive (at most one runs at a time in the whole cluster). A <c>running</c> row whose heartbeat
+    /// is older than <paramref name="abandonedAfter"/> belongs to a run whose process died: it is closed as failed first,
+    /// and this run takes over from the watermark it reached.
+    /// </summary>
+    public async Task<Guid?> TryStartAsync(
+        string source, string trigger, DateTimeOffset? watermarkBefore, TimeSpan abandonedAfter, CancellationToken cancellationToken = default)
     {
         var runId = Guid.CreateVersion7();
-        await using var command = dataSource.CreateCommand("""
+        await using var batch = dataSource.CreateBatch();
+        var close = new NpgsqlBatchCommand("""
+            UPDATE source_runs SET status = 'failed', finished_at = now(),
+                error = 'abandoned: no heartbeat since ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+            WHERE source = $1 AND status = 'running' AND heartbeat_at < now() - $2
+            """);
+        close.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        close.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = abandonedAfter });
+        var insert = new NpgsqlBatchCommand("""
             INSERT INTO source_runs (run_id, source, trigger, status, watermark_before, watermark_after)
             VALUES ($1, $2, $3, 'running', $4, $4)
+            ON CONFLICT (source) WHERE status = 'running' DO NOTHING
             """);
+        insert.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = runId });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = trigger });
+        insert.Parameters.Add(new NpgsqlParameter<DateTime?> { TypedValue = watermarkBefore?.UtcDateTime });
+        batch.BatchCommands.Add(close);
+        batch.BatchCommands.Add(insert);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return insert.RecordsAffected == 1 ? runId : null;
+    }
+
+    /// <summary>Tells the cluster the run is alive.</summary>
+    public async Task HeartbeatAsync(Guid runId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE source_runs SET heartbeat_at = now() WHERE run_id = $1 AND status = 'running'");
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = runId });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = trigger });
-        command.Parameters.Add(new NpgsqlParameter<DateTime?> { TypedValue = watermarkBefore?.UtcDateTime });
         await command.ExecuteNonQueryAsync(cancellationToken);
-        return runId;
     }
 
     /// <summary>Writes a run's counts and the watermark it reached (which only ever moves forward).</summary>
@@ -54,7 +82,7 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
         await using var batch = dataSource.CreateBatch();
         var run = new NpgsqlBatchCommand("""
             UPDATE source_runs SET pages = $2, records_read = $3, records_produced = $4, records_rejected = $5,
-                watermark_after = coalesce($6, watermark_after)
+                watermark_after = coalesce($6, watermark_after), heartbeat_at = now()
             WHERE run_id = $1
             """);
         run.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = runId });
@@ -90,6 +118,10 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
         command.Parameters.Add(new NpgsqlParameter<string?> { TypedValue = error is null ? null : StorableText.Of(error, StorableText.MaxShortChars) });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The run of the source that is running now, if any.</summary>
+    public async Task<SourceRunRow?> RunningAsync(string source, CancellationToken cancellationToken = default) =>
+        (await RunsAsync(source, 1, cancellationToken)) is [{ Status: "running" } run] ? run : null;
 
     /// <summary>The latest runs of a source, newest first.</summary>
     public async Task<IReadOnlyList<SourceRunRow>> RunsAsync(string source, int limit, CancellationToken cancellationToken = default)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using Shopstream.Ingest.RappelConso;
 using Shopstream.Ingest.Tests.Support;
+using Shopstream.Tests.Support;
 using Xunit;
 
 namespace Shopstream.Ingest.Tests.RappelConso;

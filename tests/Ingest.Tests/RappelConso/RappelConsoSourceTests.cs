@@ -5,6 +5,7 @@ using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest.RappelConso;
 using Shopstream.Ingest.Sources;
 using Shopstream.Ingest.Tests.Support;
+using Shopstream.Tests.Support;
 using Xunit;
 
 namespace Shopstream.Ingest.Tests.RappelConso;

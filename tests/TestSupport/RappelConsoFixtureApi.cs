@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace Shopstream.Ingest.Tests.Support;
+namespace Shopstream.Tests.Support;
 
 /// <summary>
 /// A real HTTP server on 127.0.0.1 that answers like Opendatasoft's Explore v2.1 records endpoint of RappelConso:
@@ -14,24 +14,22 @@ namespace Shopstream.Ingest.Tests.Support;
 /// 400 when <c>offset + limit</c> exceeds 10,000, and scripted 429/5xx answers. Its records are the real sample's first
 /// notice with a new number and publication date each (<see cref="Notice"/>).
 /// </summary>
-internal sealed partial class RappelConsoFixtureApi : IAsyncDisposable
+public sealed partial class RappelConsoFixtureApi : IAsyncDisposable
 {
     public const string Dataset = "rappelconso-v2-gtin-espaces";
 
-    private readonly HttpListener listener;
-    private readonly Task loop;
+    private readonly LoopbackHttpServer server;
     private readonly ConcurrentQueue<(HttpStatusCode Status, string? RetryAfter)> failures = new();
     private readonly Lock gate = new();
     private readonly List<JsonObject> records = [];
 
-    private RappelConsoFixtureApi(HttpListener listener, int port)
+    private RappelConsoFixtureApi(int notices)
     {
-        this.listener = listener;
-        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
-        loop = Task.Run(ServeAsync);
+        records.AddRange(Enumerable.Range(0, notices).Select(i => Notice(i)));
+        server = LoopbackHttpServer.Start(AnswerAsync);
     }
 
-    public Uri BaseUrl { get; }
+    public Uri BaseUrl => server.BaseUrl;
 
     /// <summary>Path and decoded query of every request, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -58,26 +56,7 @@ internal sealed partial class RappelConsoFixtureApi : IAsyncDisposable
         return notice;
     }
 
-    public static RappelConsoFixtureApi Start(int notices)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FixtureApiServer.FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                var api = new RappelConsoFixtureApi(listener, port);
-                api.Add(Enumerable.Range(0, notices).Select(i => Notice(i)));
-                return api;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static RappelConsoFixtureApi Start(int notices) => new(notices);
 
     /// <summary>Publishes more records (served from the next request on).</summary>
     public void Add(IEnumerable<JsonObject> more)
@@ -97,35 +76,24 @@ internal sealed partial class RappelConsoFixtureApi : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await loop;
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 
     private static JsonObject LoadTemplate()
     {
-        var page = JsonNode.Parse(File.ReadAllText(Path.Combine(SampleData.RepositoryRoot, "samples", "rappelconso", "v2.1-records-page.json")))!;
+        var page = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "rappelconso", "v2.1-records-page.json")))!;
         return (JsonObject)page["results"]![0]!.DeepClone();
     }
 
-    private async Task ServeAsync()
+    private static string RepositoryRoot()
     {
-        while (listener.IsListening)
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            HttpListenerContext context;
-            try
+            if (File.Exists(Path.Combine(directory.FullName, "Shopstream.sln")))
             {
-                context = await listener.GetContextAsync();
+                return directory.FullName;
             }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
         }
+        throw new InvalidOperationException($"Shopstream.sln not found above {AppContext.BaseDirectory}");
     }
 
     private async Task AnswerAsync(HttpListenerContext context)
