@@ -20,5 +20,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     ChaosCommand.Create(),
     IngestApiCommand.Create(),
     ReportCommand.Create(),
+    SourcesCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
