@@ -31,6 +31,9 @@ public sealed partial class RappelConsoFixtureApi : IAsyncDisposable
 
     public Uri BaseUrl => server.BaseUrl;
 
+    /// <summary>How long each records request waits before it is answered (a slow API, for runs that last).</summary>
+    public TimeSpan PageDelay { get; set; }
+
     /// <summary>Path and decoded query of every request, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -119,6 +122,11 @@ public sealed partial class RappelConsoFixtureApi : IAsyncDisposable
 
                 await AnswerAsync(context.Response, failure.Status, """{"error_code":"Scripted","message":"scripted failure"}""");
                 return;
+            }
+
+            if (PageDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(PageDelay);
             }
 
             var (status, body) = Page(query);

@@ -31,4 +31,5 @@ public sealed record SourceStatus(
     [property: Id(1)] bool Enabled,
     [property: Id(2)] string Schedule,
     [property: Id(3)] DateTimeOffset? NextDue,
-    [property: Id(4)] Guid? RunningRunId);
+    [property: Id(4)] Guid? RunningRunId,
+    [property: Id(5)] string Silo);

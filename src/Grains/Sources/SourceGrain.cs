@@ -61,7 +61,7 @@ public sealed partial class SourceGrain(ISourceHost host, IOptions<SourceGrainOp
     {
         var running = current is { Completion.IsCompleted: false } ? current.RunId : host.Knows(Source) ? await host.RunningAsync(Source) : null;
         return new SourceStatus(Source, host.Knows(Source) && host.IsEnabled(Source), host.Knows(Source) ? host.ScheduleOf(Source) : "",
-            host.Knows(Source) && host.IsEnabled(Source) ? host.NextDue(Source, time.GetUtcNow()) : null, running);
+            host.Knows(Source) && host.IsEnabled(Source) ? host.NextDue(Source, time.GetUtcNow()) : null, running, this.RuntimeIdentity);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -70,17 +70,21 @@ public sealed partial class SourceGrain(ISourceHost host, IOptions<SourceGrainOp
         {
             return;
         }
-        if (!host.IsEnabled(Source))
-        {
-            await EnsureScheduledAsync();
-            return;
-        }
         if (current is { Completion.IsCompleted: false })
         {
             return;
         }
         LogTick(Source, status.CurrentTickTime);
-        if (await StartAsync("schedule") is null)
+        var enabled = host.IsEnabled(Source);
+        if (!enabled && await host.RunningAsync(Source) is null)
+        {
+            // A disabled source's reminder only watches a manual run; that run ended, so the watch does too.
+            await EnsureScheduledAsync();
+            return;
+        }
+        // Enabled: the schedule is due, or a run died with its silo. Disabled: a manual run died (its row still says
+        // running); the store closes it once its heartbeat is old enough and the new run resumes from the watermark.
+        if (await StartAsync(enabled ? "schedule" : "manual") is null)
         {
             // Another run is alive (a manual one elsewhere, or one whose silo has not been declared dead yet): the
             // reminder stays on its retry period and asks again.
@@ -97,10 +101,7 @@ public sealed partial class SourceGrain(ISourceHost host, IOptions<SourceGrainOp
         }
         current = started;
         // While a run is in progress, the reminder ticks every retry period: if this silo dies, a survivor resumes.
-        if (host.IsEnabled(Source))
-        {
-            await this.RegisterOrUpdateReminder(ReminderName, options.Value.RetryPeriod, options.Value.RetryPeriod);
-        }
+        await this.RegisterOrUpdateReminder(ReminderName, options.Value.RetryPeriod, options.Value.RetryPeriod);
         // Keep the activation (and its handle on the run) while the run goes on, however long it takes.
         this.DelayDeactivation(TimeSpan.FromDays(1));
         _ = FinishAsync(started);
@@ -113,10 +114,7 @@ public sealed partial class SourceGrain(ISourceHost host, IOptions<SourceGrainOp
         // The host records a failure with the run instead of throwing it.
         await run.Completion;
         this.DelayDeactivation(TimeSpan.Zero);
-        if (host.IsEnabled(Source))
-        {
-            await ScheduleNextAsync();
-        }
+        await EnsureScheduledAsync();
     }
 
     private async Task ScheduleNextAsync()

@@ -22,6 +22,10 @@ internal sealed partial class SiloSourceHost(
 {
     private readonly HttpClient http = new();
 
+    // A stopping silo stops its runs: their rows end failed (or, if the silo dies first, stay running without a
+    // heartbeat), and the source's reminder resumes them on another silo from the watermark.
+    private readonly CancellationTokenSource stopping = new();
+
     public bool Knows(string source) => SourceCatalog.Find(source) is not null;
 
     public bool IsEnabled(string source) => sources.Get(source).Enabled;
@@ -48,15 +52,19 @@ internal sealed partial class SiloSourceHost(
 
     private async Task RunAsync(ISource source, Guid runId, DateTimeOffset? from)
     {
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var heartbeat = BeatAsync(runId, stop.Token);
         string? error = null;
         try
         {
             await using var producer = new KafkaRecordProducer(ProducerOptions());
             var done = await source.RunAsync(from, producer, p => store.ProgressAsync(
-                runId, source.Name, new SourceRunCounts(p.Pages, p.Read, p.Produced, p.Rejected, p.Watermark)), CancellationToken.None);
+                runId, source.Name, new SourceRunCounts(p.Pages, p.Read, p.Produced, p.Rejected, p.Watermark)), stopping.Token);
             LogFinished(source.Name, runId, done.Pages, done.Read, done.Produced, done.Rejected);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            error = "the silo stopped during the run; the next run resumes from the watermark";
         }
         catch (Exception ex) when (ex is IngestException or HttpRequestException or Npgsql.NpgsqlException or InvalidOperationException or ArgumentException)
         {
@@ -67,7 +75,20 @@ internal sealed partial class SiloSourceHost(
         {
             await stop.CancelAsync();
             await heartbeat;
+            await RecordEndAsync(runId, error);
+        }
+    }
+
+    /// <summary>Ends the run's row; on a silo going down PostgreSQL may be gone already, and the row then ends as abandoned.</summary>
+    private async Task RecordEndAsync(Guid runId, string? error)
+    {
+        try
+        {
             await store.FinishAsync(runId, error, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or ObjectDisposedException)
+        {
+            LogEndNotRecorded(runId, ex);
         }
     }
 
@@ -86,7 +107,7 @@ internal sealed partial class SiloSourceHost(
         {
             // The run ended.
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or ObjectDisposedException)
         {
             LogHeartbeatFailed(runId, ex);
         }
@@ -112,7 +133,12 @@ internal sealed partial class SiloSourceHost(
         return options;
     }
 
-    public void Dispose() => http.Dispose();
+    public void Dispose()
+    {
+        stopping.Cancel();
+        stopping.Dispose();
+        http.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Source {Source}: run {RunId} started ({Trigger}) from watermark {Watermark}")]
     private partial void LogStarted(string source, Guid runId, string trigger, DateTimeOffset? watermark);
@@ -122,6 +148,9 @@ internal sealed partial class SiloSourceHost(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Source {Source}: run {RunId} failed; the next run starts from the watermark it reached")]
     private partial void LogFailed(string source, Guid runId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: its end could not be recorded; it will be closed as abandoned")]
+    private partial void LogEndNotRecorded(Guid runId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: heartbeat failed; the run goes on, another silo may take it for dead")]
     private partial void LogHeartbeatFailed(Guid runId, Exception exception);

@@ -70,4 +70,32 @@ public sealed class SourceSchedulingTests
         Assert.Equal(0, await cluster.Database.ScalarAsync("SELECT count(*) FROM source_runs"));
         Assert.Empty(api.Requests);
     }
+
+    [Fact]
+    public async Task Run_whose_silo_is_killed_resumes_on_the_survivor_from_the_watermark()
+    {
+        await using var api = RappelConsoFixtureApi.Start(1_500);
+        api.PageDelay = TimeSpan.FromMilliseconds(300);
+        await using var cluster = await PipelineCluster.StartAsync(silos: 2, settings: Settings(api, enabled: false));
+        var grain = cluster.Cluster.GrainFactory.GetGrain<ISourceGrain>("rappelconso");
+        var store = new SourceRunStore(cluster.Database.DataSource);
+        var first = (await grain.RunNowAsync()).RunId!.Value;
+        await Eventually.Until(async () => (await store.RunsAsync("rappelconso", 1))[0].Counts.Pages >= 3,
+            TimeSpan.FromSeconds(60), "the run read three pages");
+
+        var host = (await grain.GetStatusAsync()).Silo;
+        var victim = cluster.Cluster.Silos.Single(s => host.Contains(s.SiloAddress.ToString(), StringComparison.Ordinal));
+        await cluster.Cluster.KillSiloAsync(victim);
+
+        var runs = await Eventually.Until(() => store.RunsAsync("rappelconso", 10), r => r.Any(x => x.Status == "succeeded"),
+            TimeSpan.FromSeconds(120), "a run resumed on the survivor and succeeded");
+        var resumed = runs.First(r => r.Status == "succeeded");
+        var killed = runs.Single(r => r.RunId == first);
+        Assert.Equal("failed", killed.Status);
+        Assert.NotNull(killed.Counts.Watermark);
+        Assert.Equal(killed.Counts.Watermark, resumed.WatermarkBefore);
+        Assert.True(resumed.Counts.Read < 1_500, $"the resumed run read {resumed.Counts.Read} records: it started over");
+        await Eventually.Until(async () => await cluster.Database.ScalarAsync("SELECT count(*) FROM rappel_conso") == 1_500,
+            TimeSpan.FromSeconds(60), "all 1,500 notices in rappel_conso");
+    }
 }
