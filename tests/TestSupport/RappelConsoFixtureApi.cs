@@ -20,6 +20,7 @@ public sealed partial class RappelConsoFixtureApi : IAsyncDisposable
 
     private readonly LoopbackHttpServer server;
     private readonly ConcurrentQueue<(HttpStatusCode Status, string? RetryAfter)> failures = new();
+    private readonly ConcurrentQueue<(int Offset, HttpStatusCode Status)> offsetFailures = new();
     private readonly Lock gate = new();
     private readonly List<JsonObject> records = [];
 
@@ -67,6 +68,18 @@ public sealed partial class RappelConsoFixtureApi : IAsyncDisposable
         lock (gate)
         {
             records.AddRange(more);
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="times"/> records requests for <paramref name="offset"/> get <paramref name="status"/>: a
+    /// failure that hits one page whatever else is in flight.
+    /// </summary>
+    public void FailAtOffset(int offset, HttpStatusCode status, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            offsetFailures.Enqueue((offset, status));
         }
     }
 
@@ -121,6 +134,13 @@ public sealed partial class RappelConsoFixtureApi : IAsyncDisposable
                 }
 
                 await AnswerAsync(context.Response, failure.Status, """{"error_code":"Scripted","message":"scripted failure"}""");
+                return;
+            }
+
+            if (offsetFailures.TryPeek(out var at) && query.TryGetValue("offset", out var o) && o == at.Offset.ToString(CultureInfo.InvariantCulture)
+                && offsetFailures.TryDequeue(out at))
+            {
+                await AnswerAsync(context.Response, at.Status, """{"error_code":"Scripted","message":"scripted failure"}""");
                 return;
             }
 

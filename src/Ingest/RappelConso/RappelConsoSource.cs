@@ -41,48 +41,68 @@ public sealed class RappelConsoSource(Func<DateTimeOffset?, CancellationToken, I
     {
         ArgumentNullException.ThrowIfNull(sink);
         var done = SourceProgress.Start(watermark);
-        await foreach (var page in pages(watermark, cancellationToken).ConfigureAwait(false))
+        var enumerator = pages(watermark, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        // The next page is fetched while this one is produced and acknowledged: the API's latency hides behind Kafka's.
+        var next = enumerator.MoveNextAsync().AsTask();
+        try
         {
-            var (produced, rejected) = (0, 0);
-            var reached = done.Watermark;
-            foreach (var raw in page.Records)
+            while (await next.ConfigureAwait(false))
             {
-                var index = (int)Math.Min(int.MaxValue, done.Read + produced + rejected);
-                var result = RecallNormalizer.Normalize(raw);
-                if (result.IsAccepted)
+                var page = enumerator.Current;
+                next = enumerator.MoveNextAsync().AsTask();
+                done = await ProduceAsync(page, done, sink, cancellationToken).ConfigureAwait(false);
+                if (pageDone is not null)
                 {
-                    await sink.ProduceAsync(StreamNamespaces.Recalls, KeyOf(result.NumeroFiche), result.Record, cancellationToken).ConfigureAwait(false);
-                    produced++;
-                    reached = reached is { } r && r >= result.Record.DatePublication ? r : result.Record.DatePublication;
-                    continue;
+                    await pageDone(done).ConfigureAwait(false);
                 }
-
-                var payload = RejectedPayload.Redact(raw);
-                var rejection = new RejectedRecord
-                {
-                    Stage = RejectedPayload.IngestStage,
-                    Topic = sink.TopicFor(StreamNamespaces.Recalls),
-                    Key = result.NumeroFiche is { } fiche
-                        ? KeyOf(fiche)
-                        : EntityKey.OfUnidentified(Name, StreamNamespaces.Recalls, index).ToString(),
-                    Payload = payload,
-                    Reason = result.Reason,
-                };
-                var fingerprint = RejectedPayload.Fingerprint(RejectedPayload.IngestStage, Name, StreamNamespaces.Recalls, payload);
-                await sink.ProduceAsync(StreamNamespaces.Rejected, fingerprint, rejection, cancellationToken).ConfigureAwait(false);
-                rejected++;
             }
-
-            // The watermark moves only over what Kafka has: a failed flush throws before it does.
-            await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
-            done = new SourceProgress(done.Pages + 1, done.Read + page.Records.Count, done.Produced + produced, done.Rejected + rejected, reached);
-            if (pageDone is not null)
-            {
-                await pageDone(done).ConfigureAwait(false);
-            }
+        }
+        finally
+        {
+            // An enumerator cannot be disposed while it fetches: let a fetch in flight end (its failure is not this one's).
+            await next.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
         return done;
+    }
+
+    /// <summary>Produces one page's notices and rejections; returns the counts once Kafka acknowledged them.</summary>
+    private async Task<SourceProgress> ProduceAsync(RecallPage page, SourceProgress done, IRecordSink sink, CancellationToken cancellationToken)
+    {
+        var (produced, rejected) = (0, 0);
+        var reached = done.Watermark;
+        foreach (var raw in page.Records)
+        {
+            var index = (int)Math.Min(int.MaxValue, done.Read + produced + rejected);
+            var result = RecallNormalizer.Normalize(raw);
+            if (result.IsAccepted)
+            {
+                await sink.ProduceAsync(StreamNamespaces.Recalls, KeyOf(result.NumeroFiche), result.Record, cancellationToken).ConfigureAwait(false);
+                produced++;
+                reached = reached is { } r && r >= result.Record.DatePublication ? r : result.Record.DatePublication;
+                continue;
+            }
+
+            var payload = RejectedPayload.Redact(raw);
+            var rejection = new RejectedRecord
+            {
+                Stage = RejectedPayload.IngestStage,
+                Topic = sink.TopicFor(StreamNamespaces.Recalls),
+                Key = result.NumeroFiche is { } fiche
+                    ? KeyOf(fiche)
+                    : EntityKey.OfUnidentified(Name, StreamNamespaces.Recalls, index).ToString(),
+                Payload = payload,
+                Reason = result.Reason,
+            };
+            var fingerprint = RejectedPayload.Fingerprint(RejectedPayload.IngestStage, Name, StreamNamespaces.Recalls, payload);
+            await sink.ProduceAsync(StreamNamespaces.Rejected, fingerprint, rejection, cancellationToken).ConfigureAwait(false);
+            rejected++;
+        }
+
+        // The watermark moves only over what Kafka has: a failed flush throws before it does.
+        await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return new SourceProgress(done.Pages + 1, done.Read + page.Records.Count, done.Produced + produced, done.Rejected + rejected, reached);
     }
 
     /// <summary>

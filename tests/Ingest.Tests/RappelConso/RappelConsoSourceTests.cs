@@ -54,28 +54,20 @@ public sealed class RappelConsoSourceTests
     [Fact]
     public async Task Failed_run_keeps_the_watermark_of_acknowledged_pages_and_the_next_run_resumes_there()
     {
-        await using var api = RappelConsoFixtureApi.Start(250);
+        await using var api = RappelConsoFixtureApi.Start(400);
+        // The fourth page fails for good (1 retry allowed: 2 failures).
+        api.FailAtOffset(300, HttpStatusCode.InternalServerError, times: 2);
         var sink = new RecordingSink();
-        // After the second page is acknowledged the API fails for good (1 retry allowed: 2 failures).
         var progress = new CollectingProgress<SourceProgress>();
-        Task Failing(SourceProgress p)
-        {
-            progress.Report(p);
-            if (p.Pages == 2)
-            {
-                api.FailNext(HttpStatusCode.InternalServerError, times: 2);
-            }
-            return Task.CompletedTask;
-        }
 
-        await Assert.ThrowsAsync<IngestException>(() => Source(api).RunAsync(null, sink, Failing, CancellationToken.None));
+        await Assert.ThrowsAsync<IngestException>(() => Source(api).RunAsync(null, sink, progress.ReportAsync, CancellationToken.None));
         var kept = progress.Reports[^1];
         var resumed = await Source(api).RunAsync(kept.Watermark, sink, null, CancellationToken.None);
 
-        Assert.Equal(new SourceProgress(2, 200, 200, 0, RappelConsoFixtureApi.DateOf(199)), kept);
-        // Notice 199 is at the watermark: read again, and dropped downstream as identical.
-        Assert.Equal(new SourceProgress(1, 51, 51, 0, RappelConsoFixtureApi.DateOf(249)), resumed);
-        Assert.Equal(250, sink.In(StreamNamespaces.Recalls).Select(m => m.Key).Distinct().Count());
+        Assert.Equal(new SourceProgress(3, 300, 300, 0, RappelConsoFixtureApi.DateOf(299)), kept);
+        // Notice 299 is at the watermark: read again (and dropped downstream as identical), then 300..399.
+        Assert.Equal(new SourceProgress(2, 101, 101, 0, RappelConsoFixtureApi.DateOf(399)), resumed);
+        Assert.Equal(400, sink.In(StreamNamespaces.Recalls).Select(m => m.Key).Distinct().Count());
     }
 
     [Fact]
