@@ -23,7 +23,20 @@ internal static partial class IngestCommand
             AllowMultipleArgumentsPerToken = true,
         };
         source.AcceptOnlyFromAmong(SourceNames.FakeStore, SourceNames.DummyJson, SourceNames.RappelConso);
-        var baseUrl = new Option<Uri?>("--base-url") { Description = "Base URL of the live API (with a single --source)" };
+        var baseUrl = new Option<Uri?>("--base-url")
+        {
+            Description = "Base URL of the live API (with a single --source)",
+            // System.CommandLine 2.0 has no converter for Uri: without this, any value failed with an unhandled exception.
+            CustomParser = r =>
+            {
+                if (Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                {
+                    return url;
+                }
+                r.AddError($"--base-url must be an absolute http or https URL, not '{r.Tokens[0].Value}'");
+                return null;
+            },
+        };
         var recalls = new RecallIngestOptions();
         var command = new Command("ingest", "Normalize records and produce them to Kafka, then exit") { data, kafka, source, baseUrl };
         recalls.AddTo(command, source);
