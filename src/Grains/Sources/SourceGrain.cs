@@ -28,6 +28,11 @@ public sealed partial class SourceGrain(ISourceHost host, IOptions<SourceGrainOp
         {
             return;
         }
+        if (current is { Completion.IsCompleted: false } || await host.RunningAsync(Source) is not null)
+        {
+            // A run is alive (here, or on a silo that may die): its reminder stays on the retry period until it ends.
+            return;
+        }
         if (host.IsEnabled(Source))
         {
             await ScheduleNextAsync();
