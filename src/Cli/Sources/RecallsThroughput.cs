@@ -12,9 +12,10 @@ namespace Shopstream.Cli.Sources;
 /// <summary>What <see cref="RecallsThroughput.MeasureAsync"/> measured.</summary>
 /// <param name="Records">Notices served and waited for in <c>rappel_conso</c>.</param>
 /// <param name="Seconds">From the first request of the run to the last notice's row visible.</param>
+/// <param name="RunSeconds">The source run alone: every page fetched and acknowledged by Kafka.</param>
 /// <param name="SecondRunSeconds">A second run right after, with nothing new: its whole duration.</param>
 /// <param name="SecondRunPages">Pages the second run fetched (1: the notice at the watermark).</param>
-internal sealed record RecallsThroughputResult(int Records, double Seconds, double SecondRunSeconds, int SecondRunPages)
+internal sealed record RecallsThroughputResult(int Records, double Seconds, double RunSeconds, double SecondRunSeconds, int SecondRunPages)
 {
     /// <summary>The bench figure, <c>recalls=&lt;records/s&gt;</c>.</summary>
     public double RecordsPerSecond => Records / Math.Max(Seconds, 0.001);
@@ -49,6 +50,7 @@ internal static class RecallsThroughput
 
             var clock = Stopwatch.StartNew();
             await SourceRunner.RunAsync(source, producer, database, "cli", full: false, since: null, progress: null, ct);
+            var runSeconds = clock.Elapsed.TotalSeconds;
             await using (var count = database.CreateCommand("SELECT count(*) FROM rappel_conso"))
             {
                 while ((long)(await count.ExecuteScalarAsync(ct))! < records)
@@ -60,7 +62,7 @@ internal static class RecallsThroughput
 
             clock.Restart();
             var second = await SourceRunner.RunAsync(source, producer, database, "cli", full: false, since: null, progress: null, ct);
-            return new RecallsThroughputResult(records, seconds, clock.Elapsed.TotalSeconds, second.Pages);
+            return new RecallsThroughputResult(records, seconds, runSeconds, clock.Elapsed.TotalSeconds, second.Pages);
         }
         finally
         {

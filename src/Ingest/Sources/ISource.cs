@@ -16,8 +16,9 @@ public interface ISource
 
     /// <summary>
     /// Reads from <paramref name="watermark"/> on (everything when null) and produces to <paramref name="sink"/>.
-    /// <paramref name="pageDone"/> is awaited with the counts after each page whose records Kafka acknowledged, with the
-    /// watermark they reached, before the next page is read: on failure, the last report is what the run achieved.
+    /// <paramref name="pageDone"/> is awaited with the counts each time Kafka has acknowledged everything read so far
+    /// (after each page, or every so many records, and at the end), with the watermark they reached: on failure, the last
+    /// report is what the run achieved.
     /// </summary>
     /// <exception cref="IngestException">A page could not be read or a delivery failed.</exception>
     Task<SourceProgress> RunAsync(DateTimeOffset? watermark, IRecordSink sink, Func<SourceProgress, Task>? pageDone, CancellationToken cancellationToken);

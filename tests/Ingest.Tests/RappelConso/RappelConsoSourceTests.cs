@@ -20,19 +20,21 @@ public sealed class RappelConsoSourceTests
         new IngestOptions { MaxRetries = 1, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
 
     [Fact]
-    public async Task Run_produces_each_notice_keyed_by_its_number_and_moves_the_watermark_page_by_page()
+    public async Task Run_produces_each_notice_keyed_by_its_number_and_moves_the_watermark_every_thousand_acknowledged()
     {
-        await using var api = RappelConsoFixtureApi.Start(250);
+        await using var api = RappelConsoFixtureApi.Start(2_500);
         var sink = new RecordingSink();
         var progress = new CollectingProgress<SourceProgress>();
 
         var done = await Source(api).RunAsync(null, sink, progress.ReportAsync, CancellationToken.None);
 
-        Assert.Equal(new SourceProgress(3, 250, 250, 0, RappelConsoFixtureApi.DateOf(249)), done);
-        Assert.Equal([RappelConsoFixtureApi.DateOf(99), RappelConsoFixtureApi.DateOf(199), RappelConsoFixtureApi.DateOf(249)],
-            progress.Reports.Select(p => p.Watermark));
+        Assert.Equal(new SourceProgress(25, 2_500, 2_500, 0, RappelConsoFixtureApi.DateOf(2_499)), done);
+        // Kafka is waited for after 1,000 and 2,000 records and at the end; each report follows its wait.
+        Assert.Equal(
+            [(10, RappelConsoFixtureApi.DateOf(999)), (20, RappelConsoFixtureApi.DateOf(1_999)), (25, RappelConsoFixtureApi.DateOf(2_499))],
+            progress.Reports.Select(p => (p.Pages, p.Watermark!.Value)));
         Assert.Equal(3, sink.Flushes);
-        Assert.Equal(Enumerable.Range(0, 250).Select(i => "rappelconso:" + RappelConsoFixtureApi.NumberOf(i)), sink.In(StreamNamespaces.Recalls).Select(m => m.Key));
+        Assert.Equal(Enumerable.Range(0, 2_500).Select(i => "rappelconso:" + RappelConsoFixtureApi.NumberOf(i)), sink.In(StreamNamespaces.Recalls).Select(m => m.Key));
         var decoded = WireFormat.TryDecode(StreamNamespaces.Recalls, sink.Messages[7].Value, out var error);
         Assert.Null(error);
         Assert.Equal(sink.Messages[7].Record, Assert.IsType<EntityMessage<RecallRecord>>(decoded).Record);
@@ -52,11 +54,11 @@ public sealed class RappelConsoSourceTests
     }
 
     [Fact]
-    public async Task Failed_run_keeps_the_watermark_of_acknowledged_pages_and_the_next_run_resumes_there()
+    public async Task Failed_run_keeps_the_watermark_of_acknowledged_records_and_the_next_run_resumes_there()
     {
-        await using var api = RappelConsoFixtureApi.Start(400);
-        // The fourth page fails for good (1 retry allowed: 2 failures).
-        api.FailAtOffset(300, HttpStatusCode.InternalServerError, times: 2);
+        await using var api = RappelConsoFixtureApi.Start(2_500);
+        // The sixteenth page fails for good (1 retry allowed: 2 failures); 1,000 records were acknowledged before it.
+        api.FailAtOffset(1_500, HttpStatusCode.InternalServerError, times: 2);
         var sink = new RecordingSink();
         var progress = new CollectingProgress<SourceProgress>();
 
@@ -64,10 +66,10 @@ public sealed class RappelConsoSourceTests
         var kept = progress.Reports[^1];
         var resumed = await Source(api).RunAsync(kept.Watermark, sink, null, CancellationToken.None);
 
-        Assert.Equal(new SourceProgress(3, 300, 300, 0, RappelConsoFixtureApi.DateOf(299)), kept);
-        // Notice 299 is at the watermark: read again (and dropped downstream as identical), then 300..399.
-        Assert.Equal(new SourceProgress(2, 101, 101, 0, RappelConsoFixtureApi.DateOf(399)), resumed);
-        Assert.Equal(400, sink.In(StreamNamespaces.Recalls).Select(m => m.Key).Distinct().Count());
+        Assert.Equal(new SourceProgress(10, 1_000, 1_000, 0, RappelConsoFixtureApi.DateOf(999)), kept);
+        // From notice 999 (at the watermark) on: 1,501 notices in 16 pages; 999..1499 again, dropped downstream as identical.
+        Assert.Equal(new SourceProgress(16, 1_501, 1_501, 0, RappelConsoFixtureApi.DateOf(2_499)), resumed);
+        Assert.Equal(2_500, sink.In(StreamNamespaces.Recalls).Select(m => m.Key).Distinct().Count());
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class RecallsThroughputTests(ITestOutputHelper output)
         await using var server = await TestDatabase.CreateAsync();
 
         var result = await RecallsThroughput.MeasureAsync(server.ConnectionString, 10_000);
-        output.WriteLine($"recalls={result.RecordsPerSecond:0} ({result.Seconds:0.00} s); second run {result.SecondRunSeconds:0.000} s, {result.SecondRunPages} page");
+        output.WriteLine($"recalls={result.RecordsPerSecond:0} ({result.Seconds:0.00} s, of which the source run {result.RunSeconds:0.00} s); second run {result.SecondRunSeconds:0.000} s, {result.SecondRunPages} page");
 
         Assert.True(result.Seconds <= 10, $"10,000 notices took {result.Seconds:0.00} s ({result.RecordsPerSecond:0} records/s)");
         Assert.Equal(1, result.SecondRunPages);
