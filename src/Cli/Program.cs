@@ -21,5 +21,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     IngestApiCommand.Create(),
     ReportCommand.Create(),
     LakeCommand.Create(),
+    SourcesCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

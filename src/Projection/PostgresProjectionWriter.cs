@@ -77,6 +77,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
 
     public Task WriteAsync(UserRow row) => Enqueue(row);
 
+    public Task WriteAsync(RecallRow row) => Enqueue(row);
+
     public async Task WriteAsync(IReadOnlyList<RejectedRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -242,6 +244,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         AddProducts(batch, Latest(rows.OfType<ProductRow>(), r => (r.Source, r.Id), r => r.Version));
         AddCarts(batch, Latest(rows.OfType<CartRow>(), r => (r.Source, r.CartId), r => r.Version));
         Add(batch, ProjectionSql.Users, ProjectionColumns.Users, Latest(rows.OfType<UserRow>(), r => (r.Source, r.Id), r => r.Version));
+        AddRecalls(batch, [.. rows.OfType<RecallRow>().GroupBy(r => r.Recall.NumeroFiche, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(r => (r.Recall.NumeroVersion, r.Version))!)]);
         Add(batch, ProjectionSql.Rejected, ProjectionColumns.Rejected, [.. rows.OfType<RejectedRow>()]);
         var sessions = rows.OfType<SessionEventsRow>().ToList();
         if (sessions.Count > 0)
@@ -296,6 +300,19 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         batch.BatchCommands.Add(c);
     }
 
+    /// <summary>Notices and their products in one statement, like carts; per notice the highest <c>numero_version</c> of the batch.</summary>
+    private static void AddRecalls(NpgsqlBatch batch, List<RecallRow> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var c = ProjectionColumns.Recalls.Command(ProjectionSql.Recalls, rows);
+        ProjectionColumns.RecallProducts.AddParameters(c, [.. rows.SelectMany(r => r.Recall.Products.Select((p, i) =>
+            new ProjectionColumns.RecallProductLine(r.Recall.NumeroFiche, i + 1, p)))]);
+        batch.BatchCommands.Add(c);
+    }
+
     /// <summary>Adds one statement over the rows, unless there are none.</summary>
     private static void Add<T>(NpgsqlBatch batch, string sql, RowColumns<T> columns, IReadOnlyCollection<T> rows)
     {
@@ -311,6 +328,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         ProductRow p => KeyOf(p.Source, p.Id),
         CartRow c => KeyOf(c.Source, c.CartId),
         UserRow u => KeyOf(u.Source, u.Id),
+        RecallRow r => EntityKey.TryCreate(RecallSourceName, r.Recall.NumeroFiche, out var key) ? key.ToString() : null,
         RejectedRow r => r.Key,
         SessionEventsRow s => s.SessionKey,
         _ => null,
@@ -318,6 +336,9 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
 
     // The source is the record's own field, unchecked against the message key: one that cannot form a key gives none.
     private static string? KeyOf(string source, long id) => EntityKey.TryCreate(source, id, out var key) ? key.ToString() : null;
+
+    // The projection never imports Ingest, where the source names live; the key of a refused notice is spelled here.
+    private const string RecallSourceName = "rappelconso";
 
     private static string Describe(Exception ex) =>
         ex is PostgresException pg ? $"{pg.SqlState} {pg.MessageText}" : $"{ex.GetType().Name}: {ex.Message}";

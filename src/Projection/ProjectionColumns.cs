@@ -1,3 +1,6 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Projection;
 using Shopstream.Projection.Clickstream;
 
@@ -70,6 +73,60 @@ internal static class ProjectionColumns
         { "product_id", "bigint", l => l.Line.ProductId },
         { "quantity", "int", l => l.Line.Quantity },
         { "unit_price", "numeric", l => l.Line.UnitPrice },
+    };
+
+    /// <summary>
+    /// A recall notice. Its multi-valued fields travel as JSON array text (an array parameter cannot hold one array per
+    /// row); the statement turns them into <c>text[]</c>.
+    /// </summary>
+    public static readonly RowColumns<RecallRow> Recalls = new()
+    {
+        { "numero_fiche", "text", r => r.Recall.NumeroFiche },
+        { "numero_version", "int", r => r.Recall.NumeroVersion },
+        { "id", "bigint", r => r.Recall.Id },
+        { "rappel_guid", "text", r => r.Recall.RappelGuid },
+        { "libelle", "text", r => r.Recall.Libelle },
+        { "date_publication", "timestamptz", r => r.Recall.DatePublication.ToUniversalTime() },
+        { "date_publication_is_month", "boolean", r => r.Recall.DatePublicationIsMonth },
+        { "nature_juridique_rappel", "text", r => r.Recall.NatureJuridiqueRappel },
+        { "categorie_produit", "text", r => r.Recall.CategorieProduit },
+        { "sous_categorie_produit", "text", r => r.Recall.SousCategorieProduit },
+        { "marque_produit", "text", r => r.Recall.MarqueProduit },
+        { "modeles_ou_references", "text", r => r.Recall.ModelesOuReferences },
+        { "conditionnements", "text", r => r.Recall.Conditionnements },
+        { "date_debut_commercialisation", "date", r => r.Recall.DateDebutCommercialisation },
+        { "date_fin_commercialisation", "date", r => r.Recall.DateFinCommercialisation },
+        { "temperature_conservation", "text", r => r.Recall.TemperatureConservation },
+        { "marque_salubrite", "text", r => r.Recall.MarqueSalubrite },
+        { "zone_geographique_de_vente", "text", r => JsonArray(r.Recall.ZoneGeographiqueDeVente) },
+        { "distributeurs", "text", r => JsonArray(r.Recall.Distributeurs) },
+        { "motif_rappel", "text", r => JsonArray(r.Recall.MotifRappel) },
+        { "risques_encourus", "text", r => JsonArray(r.Recall.RisquesEncourus) },
+        { "conduites_a_tenir_par_le_consommateur", "text", r => JsonArray(r.Recall.ConduitesATenirParLeConsommateur) },
+        { "modalites_de_compensation", "text", r => r.Recall.ModalitesDeCompensation },
+        { "date_de_fin_de_la_procedure_de_rappel", "date", r => r.Recall.DateDeFinDeLaProcedureDeRappel },
+        { "liens_vers_les_images", "text", r => JsonArray(r.Recall.LiensVersLesImages) },
+        { "lien_vers_affichette_pdf", "text", r => r.Recall.LienVersAffichettePdf },
+        { "lien_vers_la_fiche_rappel", "text", r => r.Recall.LienVersLaFicheRappel },
+        { "version", "bigint", r => r.Version },
+        { "content_hash", "text", r => r.ContentHash },
+    };
+
+    /// <summary>The columns of <see cref="Recalls"/> sent as JSON array text and stored as <c>text[]</c>.</summary>
+    public static readonly IReadOnlySet<string> RecallArrayColumns = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "zone_geographique_de_vente", "distributeurs", "motif_rappel", "risques_encourus",
+        "conduites_a_tenir_par_le_consommateur", "liens_vers_les_images",
+    };
+
+    public static readonly RowColumns<RecallProductLine> RecallProducts = new()
+    {
+        { "numero_fiche", "text", p => p.NumeroFiche },
+        { "position", "int", p => p.Position },
+        { "gtin", "text", p => p.Product.Gtin },
+        { "lot", "text", p => p.Product.Lot },
+        { "date_type", "text", p => p.Product.DateType },
+        { "date", "date", p => p.Product.Date },
     };
 
     /// <summary>Whatever a rejection carries, it must be storable: it is where refused input ends up.</summary>
@@ -160,6 +217,11 @@ internal static class ProjectionColumns
         { "options", "text", f => f.Fact.Options },
         { "extras", "text", f => f.Fact.Extras },
     };
+
+    /// <summary>One product of a recall notice with its notice number and its 1-based position in the notice.</summary>
+    public readonly record struct RecallProductLine(string NumeroFiche, int Position, RecallProduct Product);
+
+    private static string JsonArray(ImmutableArray<string> values) => JsonSerializer.Serialize(values.IsDefault ? [] : values.ToArray());
 
     /// <summary>One line of a cart with the key of its cart.</summary>
     public readonly record struct CartLine(string Source, long CartId, CartLineRow Line);

@@ -69,6 +69,43 @@ internal static class ProjectionSql
                                 excluded.day_of_week, excluded.month)
         """;
 
+    /// <summary>
+    /// A notice advances on a higher <c>numero_version</c>, or on the same one with a newer ingest version and different
+    /// content; a lower <c>numero_version</c> never overwrites. An advanced notice's products are replaced like a cart's lines.
+    /// </summary>
+    public static readonly string Recalls = $"""
+        WITH incoming AS (
+            SELECT * FROM {ProjectionColumns.Recalls.Unnest("i")}
+        ), advanced AS (
+            INSERT INTO rappel_conso AS t ({ProjectionColumns.Recalls.Names}, updated_at)
+            SELECT {RecallSelectList}, now() FROM incoming
+            ON CONFLICT (numero_fiche) DO UPDATE SET
+                {string.Join(", ", ProjectionColumns.Recalls.Skip(1).Select(c => $"{c.Name} = excluded.{c.Name}"))},
+                updated_at = excluded.updated_at
+            WHERE t.numero_version < excluded.numero_version
+               OR (t.numero_version = excluded.numero_version AND t.version < excluded.version
+                   AND t.content_hash <> excluded.content_hash)
+            RETURNING t.numero_fiche
+        ), lines AS (
+            SELECT * FROM {ProjectionColumns.RecallProducts.Unnest("l", firstParameter: ProjectionColumns.Recalls.Count + 1)}
+        ), removed AS (
+            DELETE FROM rappel_conso_products p USING advanced a
+            WHERE p.numero_fiche = a.numero_fiche
+              AND NOT EXISTS (SELECT 1 FROM lines l WHERE l.numero_fiche = p.numero_fiche AND l.position = p.position)
+        )
+        INSERT INTO rappel_conso_products AS t ({ProjectionColumns.RecallProducts.Names})
+        SELECT l.* FROM lines l JOIN advanced a ON a.numero_fiche = l.numero_fiche
+        ON CONFLICT (numero_fiche, position) DO UPDATE SET
+            gtin = excluded.gtin, lot = excluded.lot, date_type = excluded.date_type, date = excluded.date
+        WHERE (t.gtin, t.lot, t.date_type, t.date) IS DISTINCT FROM (excluded.gtin, excluded.lot, excluded.date_type, excluded.date)
+        """;
+
+    /// <summary>The incoming columns in table order, JSON array text turned into <c>text[]</c>.</summary>
+    private static string RecallSelectList => string.Join(", ", ProjectionColumns.Recalls.Select(c =>
+        ProjectionColumns.RecallArrayColumns.Contains(c.Name)
+            ? $"ARRAY(SELECT jsonb_array_elements_text({c.Name}::jsonb))"
+            : c.Name));
+
     public static readonly string Rejected = $"""
         INSERT INTO rejected_records ({ProjectionColumns.Rejected.Names})
         SELECT * FROM {ProjectionColumns.Rejected.Unnest("u")}

@@ -21,6 +21,7 @@ public sealed partial class ColumnMapTests
         ["int"] = [typeof(int)],
         ["numeric"] = [typeof(decimal)],
         ["date"] = [typeof(DateOnly)],
+        ["boolean"] = [typeof(bool)],
         ["timestamptz"] = [typeof(DateTime), typeof(DateTimeOffset)],
     };
 
@@ -33,6 +34,7 @@ public sealed partial class ColumnMapTests
         ["users"] = (ProjectionSql.Users, [ProjectionColumns.Users]),
         ["carts"] = (ProjectionSql.Carts, [ProjectionColumns.Carts, ProjectionColumns.CartLines]),
         ["rejected"] = (ProjectionSql.Rejected, [ProjectionColumns.Rejected]),
+        ["recalls"] = (ProjectionSql.Recalls, [ProjectionColumns.Recalls, ProjectionColumns.RecallProducts]),
         ["dim_date"] = (ProjectionSql.DimDates, [ProjectionColumns.DimDates]),
         ["dim_product"] = (ProjectionSql.DimProducts, [ProjectionColumns.DimProducts]),
         ["dim_location"] = (ProjectionSql.DimLocations, [ProjectionColumns.DimLocations]),

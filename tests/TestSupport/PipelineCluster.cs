@@ -42,6 +42,7 @@ public sealed class PipelineCluster : IAsyncDisposable
             UsersTopic = prefix + StreamNamespaces.Users,
             RejectedTopic = prefix + StreamNamespaces.Rejected,
             EventsTopic = prefix + StreamNamespaces.Events,
+            RecallsTopic = prefix + StreamNamespaces.Recalls,
             ClusterId = "c" + Guid.NewGuid().ToString("N")[..10],
         };
         foreach (var topic in options.TopicsByNamespace().Values)
@@ -60,6 +61,7 @@ public sealed class PipelineCluster : IAsyncDisposable
         Set(nameof(options.UsersTopic), options.UsersTopic);
         Set(nameof(options.RejectedTopic), options.RejectedTopic);
         Set(nameof(options.EventsTopic), options.EventsTopic);
+        Set(nameof(options.RecallsTopic), options.RecallsTopic);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             Set(key, value);
@@ -83,6 +85,7 @@ public sealed class PipelineCluster : IAsyncDisposable
             UsersTopic = Options.UsersTopic,
             RejectedTopic = Options.RejectedTopic,
             EventsTopic = Options.EventsTopic,
+            RecallsTopic = Options.RecallsTopic,
         };
         return new KafkaRecordProducer(o);
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Shopstream.Cli.Sources;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
 using Shopstream.Silo.Hosting;
@@ -78,6 +79,8 @@ internal static class DemoCommand
         var ingestStarted = Stopwatch.StartNew();
         var counts = await IngestCommand.RunAsync(kafka!, data, null, null, options.KafkaClient, ct);
         var produced = counts.Sum(c => c.Produced + c.Rejected);
+        var recalls = await RecallIngest.LoadSampleAsync(IngestCommand.ProducerOptions(kafka!, options.KafkaClient), RecallIngest.SampleDirectory(), ct);
+        produced += (int)(recalls.Produced + recalls.Rejected);
         var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
         (int Accepted, int Rejected)? posted = Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
         produced += posted is { } p ? p.Accepted + p.Rejected : 0;
@@ -112,6 +115,10 @@ internal static class DemoCommand
         await using var db = NpgsqlDataSource.Create(postgres);
         AnsiConsole.Write(IngestCommand.CountsTable(counts));
         foreach (var (title, sql) in SummaryQueries)
+        {
+            AnsiConsole.Write(await ConsoleTables.QueryAsync(db, title, sql));
+        }
+        foreach (var (title, sql) in RecallViews.Queries)
         {
             AnsiConsole.Write(await ConsoleTables.QueryAsync(db, title, sql));
         }

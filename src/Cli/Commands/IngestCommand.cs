@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Shopstream.Ingest;
 using Shopstream.Ingest.Producing;
+using Shopstream.Cli.Sources;
 using Shopstream.Ingest.Sources;
 using Shopstream.Streaming.Kafka;
 using Spectre.Console;
@@ -18,12 +19,27 @@ internal static partial class IngestCommand
         var kafka = CommonOptions.Kafka("required");
         var source = new Option<string[]>("--source")
         {
-            Description = "Read the live API of these sources instead of a snapshot: fakestore, dummyjson",
+            Description = "Read the live API of these sources instead of a snapshot: fakestore, dummyjson, or rappelconso alone",
             AllowMultipleArgumentsPerToken = true,
         };
-        source.AcceptOnlyFromAmong(SourceNames.FakeStore, SourceNames.DummyJson);
-        var baseUrl = new Option<Uri?>("--base-url") { Description = "Base URL of the live API (with a single --source)" };
+        source.AcceptOnlyFromAmong(SourceNames.FakeStore, SourceNames.DummyJson, SourceNames.RappelConso);
+        var baseUrl = new Option<Uri?>("--base-url")
+        {
+            Description = "Base URL of the live API (with a single --source)",
+            // System.CommandLine 2.0 has no converter for Uri: without this, any value failed with an unhandled exception.
+            CustomParser = r =>
+            {
+                if (Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps))
+                {
+                    return url;
+                }
+                r.AddError($"--base-url must be an absolute http or https URL, not '{r.Tokens[0].Value}'");
+                return null;
+            },
+        };
+        var recalls = new RecallIngestOptions();
         var command = new Command("ingest", "Normalize records and produce them to Kafka, then exit") { data, kafka, source, baseUrl };
+        recalls.AddTo(command, source);
         command.Validators.Add(r =>
         {
             if (string.IsNullOrWhiteSpace(CommonOptions.Peek(r, kafka) ?? Environment.GetEnvironmentVariable("SHOPSTREAM_KAFKA")))
@@ -46,6 +62,10 @@ internal static partial class IngestCommand
             IReadOnlyList<FeedCounts> counts;
             try
             {
+                if (RecallIngestOptions.Selected(r, source))
+                {
+                    return await recalls.RunAsync(r, ProducerOptions(r.GetValue(kafka)!, clientSettings), r.GetValue(baseUrl), ct);
+                }
                 counts = await RunAsync(r.GetValue(kafka)!, r.GetValue(data), r.GetValue(source), r.GetValue(baseUrl), clientSettings, ct);
             }
             catch (Exception ex) when (ex is IngestException or DirectoryNotFoundException)

@@ -48,3 +48,6 @@ public interface IRejectedRecordGrain : IGrainWithStringKey
     /// <summary>Stores the rejections; completes once they are durable.</summary>
     Task ApplyAsync(EntityBatch<RejectedRecord> batch);
 }
+
+/// <summary>A product recall notice, fed by the recalls stream and keyed <c>rappelconso:&lt;numero_fiche&gt;</c>.</summary>
+public interface IRecallGrain : IEntityGrain<RecallRecord>;

@@ -11,6 +11,9 @@ public static class StreamNamespaces
     /// <summary>Clickstream events, keyed by session key.</summary>
     public const string Events = "events";
 
+    /// <summary>Product recall notices (RappelConso), keyed <c>rappelconso:&lt;numero_fiche&gt;</c>.</summary>
+    public const string Recalls = "recalls";
+
     /// <summary>Every namespace the silo consumes, in a stable order.</summary>
-    public static readonly IReadOnlyList<string> All = [Products, Carts, Users, Rejected, Events];
+    public static readonly IReadOnlyList<string> All = [Products, Carts, Users, Rejected, Events, Recalls];
 }

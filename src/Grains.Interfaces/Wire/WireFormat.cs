@@ -35,6 +35,7 @@ public static class WireFormat
         StreamNamespaces.Users => "user",
         StreamNamespaces.Rejected => "rejected",
         StreamNamespaces.Events => "event",
+        StreamNamespaces.Recalls => "recall",
         _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
     };
 
@@ -95,6 +96,7 @@ public static class WireFormat
                 StreamNamespaces.Users => Wrap(record.Deserialize<UserRecord>(Json), v, at),
                 StreamNamespaces.Rejected => Wrap(record.Deserialize<RejectedRecord>(Json), v, at),
                 StreamNamespaces.Events => Wrap(record.Deserialize<ClickEvent>(Json), v, at),
+                StreamNamespaces.Recalls => Wrap(record.Deserialize<RecallRecord>(Json), v, at),
                 _ => null,
             };
             if (message is null)

@@ -14,6 +14,7 @@ public static class EntityRoutes
         [StreamNamespaces.Products] = (g, key, records) => g.GetGrain<IProductGrain>(key).ApplyAsync(Batch<ProductRecord>(records)),
         [StreamNamespaces.Carts] = (g, key, records) => g.GetGrain<ICartGrain>(key).ApplyAsync(Batch<CartRecord>(records)),
         [StreamNamespaces.Users] = (g, key, records) => g.GetGrain<IUserGrain>(key).ApplyAsync(Batch<UserRecord>(records)),
+        [StreamNamespaces.Recalls] = (g, key, records) => g.GetGrain<IRecallGrain>(key).ApplyAsync(Batch<RecallRecord>(records)),
         [StreamNamespaces.Events] = (g, key, records) => g.GetGrain<ISessionGrain>(key).ApplyAsync(Batch<ClickEvent>(records)),
         [StreamNamespaces.Rejected] = (g, key, records) => g.GetGrain<IRejectedRecordGrain>(key).ApplyAsync(Batch<RejectedRecord>(records)),
     };

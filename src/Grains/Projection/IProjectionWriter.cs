@@ -13,6 +13,12 @@ public interface IProjectionWriter
 
     Task WriteAsync(UserRow row);
 
+    /// <summary>
+    /// Writes a recall notice and replaces its products. A lower <c>numero_version</c> than the stored one never
+    /// overwrites it, whatever its ingest version.
+    /// </summary>
+    Task WriteAsync(RecallRow row);
+
     Task WriteAsync(IReadOnlyList<RejectedRow> rows);
 
     /// <summary>

@@ -25,6 +25,8 @@ public sealed class KafkaProducerOptions
 
     public string EventsTopic { get; set; } = StreamNamespaces.Events;
 
+    public string RecallsTopic { get; set; } = StreamNamespaces.Recalls;
+
     /// <summary>
     /// Extra librdkafka properties passed through as they are, e.g. <c>security.protocol</c>, <c>sasl.mechanism</c>,
     /// <c>sasl.username</c>, <c>linger.ms</c>, <c>compression.type</c>.
@@ -45,6 +47,7 @@ public sealed class KafkaProducerOptions
         StreamNamespaces.Users => UsersTopic,
         StreamNamespaces.Rejected => RejectedTopic,
         StreamNamespaces.Events => EventsTopic,
+        StreamNamespaces.Recalls => RecallsTopic,
         _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
     };
 
@@ -64,6 +67,7 @@ public sealed class KafkaProducerOptions
             (nameof(UsersTopic), UsersTopic),
             (nameof(RejectedTopic), RejectedTopic),
             (nameof(EventsTopic), EventsTopic),
+            (nameof(RecallsTopic), RecallsTopic),
         };
         foreach (var (key, topic) in topics)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Shopstream.Ingest.Json;
 
 namespace Shopstream.Ingest.Sources;
 
@@ -22,19 +23,7 @@ internal sealed class FeedPage
     /// <summary>Parses a whole document. <paramref name="origin"/> (file path or URL) goes into every error message.</summary>
     public static async Task<FeedPage> ParseAsync(Stream json, string entity, string origin, CancellationToken cancellationToken)
     {
-        JsonElement root;
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(json, default, cancellationToken).ConfigureAwait(false);
-            // Clone once so the elements outlive the pooled document without one clone per record.
-            root = document.RootElement.Clone();
-        }
-        catch (JsonException ex)
-        {
-            // One line: the parser quotes the offending text, line breaks included.
-            throw new IngestException($"{origin} is not valid JSON: {ex.Message.ReplaceLineEndings(" ")}", ex);
-        }
-
+        var root = await JsonRoot.ParseAsync(json, origin, cancellationToken).ConfigureAwait(false);
         return FromRoot(root, entity, origin);
     }
 

@@ -6,5 +6,9 @@ public static class SourceNames
     public const string FakeStore = "fakestore";
     public const string DummyJson = "dummyjson";
 
+    /// <summary>Product recall notices; not a catalogue, so not among <see cref="All"/>.</summary>
+    public const string RappelConso = "rappelconso";
+
+    /// <summary>The catalogue sources (products, carts, users).</summary>
     public static IReadOnlyList<string> All { get; } = [FakeStore, DummyJson];
 }

@@ -28,6 +28,9 @@ public sealed class ShopstreamOptions
     /// <summary>Clickstream events, keyed by session key.</summary>
     public string EventsTopic { get; set; } = "events";
 
+    /// <summary>Product recall notices (RappelConso), keyed <c>rappelconso:&lt;numero_fiche&gt;</c>.</summary>
+    public string RecallsTopic { get; set; } = "recalls";
+
     /// <summary>
     /// A MaxMind database file (GeoIP2/GeoLite2 City or Country, <c>.mmdb</c>) that locates events by IP; without it
     /// events are located by their <c>location</c> text or store.
@@ -94,6 +97,7 @@ public sealed class ShopstreamOptions
         Require(UsersTopic, nameof(UsersTopic));
         Require(RejectedTopic, nameof(RejectedTopic));
         Require(EventsTopic, nameof(EventsTopic));
+        Require(RecallsTopic, nameof(RecallsTopic));
         Require(ClusterId, nameof(ClusterId));
         if (!Enum.TryParse<Streaming.Kafka.KafkaStartPosition>(StartPosition, ignoreCase: true, out _))
         {
@@ -146,5 +150,6 @@ public sealed class ShopstreamOptions
         [Grains.Interfaces.Wire.StreamNamespaces.Users] = UsersTopic,
         [Grains.Interfaces.Wire.StreamNamespaces.Rejected] = RejectedTopic,
         [Grains.Interfaces.Wire.StreamNamespaces.Events] = EventsTopic,
+        [Grains.Interfaces.Wire.StreamNamespaces.Recalls] = RecallsTopic,
     };
 }

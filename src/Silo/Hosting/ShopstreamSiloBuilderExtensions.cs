@@ -16,6 +16,12 @@ using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
 using Shopstream.Lake.Hosting;
+using Shopstream.Grains.Interfaces.Grains;
+using Shopstream.Grains.Sources;
+using Shopstream.Ingest;
+using Shopstream.Ingest.Sources;
+using Shopstream.Projection.Sources;
+using Shopstream.Silo.Sources;
 using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
 using Shopstream.Projection;
@@ -107,6 +113,8 @@ public static class ShopstreamSiloBuilderExtensions
 
         silo.Services.AddPostgresProjection(options.Postgres);
         silo.Services.AddProjectionWriterOptions(); // validated at start, naming the key
+        silo.Services.AddSourceOptions(); // Shopstream:Sources:<name>:*, validated at start, naming the key
+        AddSourceScheduling(silo, options);
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         // Records go straight from each partition's pump to the entity grains (README, "Delivery").
@@ -119,5 +127,39 @@ public static class ShopstreamSiloBuilderExtensions
             o.EventsCatalogue = options.EventsCatalogue;
         });
         return silo;
+    }
+
+    /// <summary>
+    /// Source grains woken by Orleans reminders kept in PostgreSQL (<c>sql/0009</c>), running their sources through
+    /// <see cref="SiloSourceHost"/>; once the silo is up, each source's grain registers (or removes) its reminder.
+    /// </summary>
+    private static void AddSourceScheduling(ISiloBuilder silo, ShopstreamOptions options)
+    {
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = "Npgsql";
+            o.ConnectionString = options.Postgres;
+        });
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddSingleton<IValidateOptions<SourceGrainOptions>>(new OwnValidation<SourceGrainOptions>(o => o.Validate()));
+        silo.Services.AddOptions<SourceGrainOptions>().BindConfiguration(SourceGrainOptions.Section).ValidateOnStart();
+        // A retry period below Orleans' 1-minute floor (tests, short schedules) lowers the floor with it.
+        silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<SourceGrainOptions>>((reminders, sources) =>
+        {
+            if (sources.Value.RetryPeriod < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = sources.Value.RetryPeriod;
+            }
+        });
+        silo.Services.AddSingleton(sp => new SourceRunStore(sp.GetRequiredService<NpgsqlDataSource>()));
+        silo.Services.AddSingleton<ISourceHost>(sp => ActivatorUtilities.CreateInstance<SiloSourceHost>(sp, options));
+        silo.AddStartupTask(async (sp, _) =>
+        {
+            var grains = sp.GetRequiredService<IGrainFactory>();
+            foreach (var source in SourceCatalog.All)
+            {
+                await grains.GetGrain<ISourceGrain>(source.Name).EnsureScheduledAsync();
+            }
+        });
     }
 }

@@ -29,6 +29,7 @@ internal static class SiloEndpoints
             Entity(source, id, key => grains.GetGrain<ICartGrain>(key).GetAsync()));
         api.MapGet("/users/{source}/{id}", (string source, string id, IGrainFactory grains) =>
             Entity(source, id, key => grains.GetGrain<IUserGrain>(key).GetAsync()));
+        api.MapSourcesApi();
         api.MapGet("/stats", async (IServiceProvider services, ILocalSiloDetails silo, IGrainFactory grains) =>
         {
             var stats = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);

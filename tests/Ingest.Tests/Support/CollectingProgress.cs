@@ -8,4 +8,11 @@ internal sealed class CollectingProgress<T> : IProgress<T>
     public IReadOnlyList<T> Reports => reports;
 
     public void Report(T value) => reports.Add(value);
+
+    /// <summary>The same, as an awaited callback.</summary>
+    public Task ReportAsync(T value)
+    {
+        reports.Add(value);
+        return Task.CompletedTask;
+    }
 }

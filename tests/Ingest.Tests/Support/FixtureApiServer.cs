@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Shopstream.Tests.Support;
 
 namespace Shopstream.Ingest.Tests.Support;
 
@@ -14,19 +14,16 @@ namespace Shopstream.Ingest.Tests.Support;
 /// </summary>
 internal sealed class FixtureApiServer : IAsyncDisposable
 {
-    private readonly HttpListener listener;
-    private readonly Task loop;
+    private readonly LoopbackHttpServer server;
     // Per path, what the next requests get; a null entry means "serve the fixture as usual".
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<HttpListenerResponse, Task>?>> scripted = new();
 
-    private FixtureApiServer(HttpListener listener, int port)
+    private FixtureApiServer()
     {
-        this.listener = listener;
-        Port = port;
-        loop = Task.Run(ServeAsync);
+        server = LoopbackHttpServer.Start(AnswerAsync);
     }
 
-    public int Port { get; }
+    public int Port => server.Port;
 
     public Uri FakeStoreBaseUrl => new($"http://127.0.0.1:{Port}/fakestore");
 
@@ -35,33 +32,10 @@ internal sealed class FixtureApiServer : IAsyncDisposable
     /// <summary>Path and query of every request, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    public static FixtureApiServer Start()
-    {
-        // The port is free a moment ago; in the rare race with another process, try again.
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return new FixtureApiServer(listener, port);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
+    public static FixtureApiServer Start() => new();
 
     /// <summary>A port nothing listens on: connections to it are refused at once.</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackHttpServer.FreePort();
 
     /// <summary>
     /// After <paramref name="afterServing"/> normal answers, the next <paramref name="times"/> requests to
@@ -103,33 +77,10 @@ internal sealed class FixtureApiServer : IAsyncDisposable
     public void AnswerNext(string path, string body) =>
         Script(path, response => WriteAsync(response, Encoding.UTF8.GetBytes(body)));
 
-    public async ValueTask DisposeAsync()
-    {
-        listener.Stop();
-        listener.Close();
-        await loop;
-    }
+    public ValueTask DisposeAsync() => server.DisposeAsync();
 
     private void Script(string path, Func<HttpListenerResponse, Task>? answer) =>
         scripted.GetOrAdd(path, _ => new ConcurrentQueue<Func<HttpListenerResponse, Task>?>()).Enqueue(answer);
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => AnswerAsync(context));
-        }
-    }
 
     private async Task AnswerAsync(HttpListenerContext context)
     {

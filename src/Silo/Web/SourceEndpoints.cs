@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Shopstream.Grains.Interfaces.Grains;
+using Shopstream.Ingest.Sources;
+using Shopstream.Projection.Sources;
+
+namespace Shopstream.Silo.Web;
+
+/// <summary>
+/// <c>GET /api/sources</c>, <c>GET /api/sources/{name}/runs</c> and <c>POST /api/sources/{name}/run</c>. Behind the same
+/// key as the rest of <c>/api</c> (<see cref="WebKeyGuard"/>); an unknown name is answered 404 before any grain activates.
+/// </summary>
+internal static class SourceEndpoints
+{
+    private const int MaxRuns = 100;
+
+    public static RouteGroupBuilder MapSourcesApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/sources", async (IGrainFactory grains, SourceRunStore store, CancellationToken ct) =>
+        {
+            var list = new List<object>();
+            foreach (var source in SourceCatalog.All)
+            {
+                var status = await grains.GetGrain<ISourceGrain>(source.Name).GetStatusAsync();
+                var runs = await store.RunsAsync(source.Name, 1, ct);
+                var last = runs.Count > 0 ? runs[0] : null;
+                list.Add(new
+                {
+                    name = source.Name,
+                    status.Enabled,
+                    status.Schedule,
+                    status.NextDue,
+                    watermark = await store.WatermarkAsync(source.Name, ct),
+                    runningRunId = status.RunningRunId,
+                    lastRun = last is null ? null : Run(last),
+                });
+            }
+            return Results.Ok(list);
+        });
+        api.MapGet("/sources/{name}/runs", async (string name, int? limit, SourceRunStore store, CancellationToken ct) =>
+        {
+            if (SourceCatalog.Find(name) is null)
+            {
+                return Unknown();
+            }
+            if (limit is < 1 or > MaxRuns)
+            {
+                return Results.BadRequest(new { error = $"limit must be from 1 to {MaxRuns}" });
+            }
+            return Results.Ok((await store.RunsAsync(name, limit ?? 20, ct)).Select(Run));
+        });
+        api.MapPost("/sources/{name}/run", async (string name, IGrainFactory grains) =>
+        {
+            if (SourceCatalog.Find(name) is null)
+            {
+                return Unknown();
+            }
+            var start = await grains.GetGrain<ISourceGrain>(name).RunNowAsync();
+            return start.RunId is { } runId
+                ? Results.Accepted($"/api/sources/{name}/runs", new { runId, start.Started })
+                : Results.Conflict(new { error = start.Reason });
+        });
+        return api;
+    }
+
+    private static IResult Unknown() =>
+        Results.NotFound(new { error = $"unknown source; known: {string.Join(", ", SourceCatalog.All.Select(s => s.Name))}" });
+
+    private static object Run(SourceRunRow r) => new
+    {
+        r.RunId,
+        r.Source,
+        r.Trigger,
+        r.StartedAt,
+        r.FinishedAt,
+        r.Status,
+        r.Counts.Pages,
+        recordsRead = r.Counts.Read,
+        recordsProduced = r.Counts.Produced,
+        recordsRejected = r.Counts.Rejected,
+        r.WatermarkBefore,
+        watermarkAfter = r.Counts.Watermark,
+        r.Error,
+    };
+}
