@@ -14,4 +14,8 @@ namespace Shopstream.Cli.Bench;
 /// <param name="HttpSeconds">Length of the ingest API phase (0 skips it).</param>
 /// <param name="MemoryLimitMb">The silo's memory budget (<see cref="Silo.Hosting.ShopstreamOptions.MemoryLimitMb"/>).</param>
 public sealed record BenchSettings(
-    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int ReferenceRecords, int LatencyRate, int LatencySeconds, int Distinct, int HttpRate, int HttpSeconds, int MemoryLimitMb);
+    int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int ReferenceRecords, int LatencyRate, int LatencySeconds, int Distinct, int HttpRate, int HttpSeconds, int MemoryLimitMb)
+{
+    /// <summary><c>Shopstream:KafkaClient:*</c>, for the silos' Kafka clients.</summary>
+    public Dictionary<string, string> KafkaClient { get; init; } = new(StringComparer.Ordinal);
+}

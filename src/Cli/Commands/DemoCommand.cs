@@ -28,20 +28,25 @@ internal static class DemoCommand
         var partitions = CommonOptions.Partitions();
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the pipeline to catch up", DefaultValueFactory = _ => 300 };
         var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout };
-        command.SetAction((r, ct) =>
+        command.SetAction(async (r, ct) =>
         {
             var pg = r.GetValue(postgres);
             if (string.IsNullOrWhiteSpace(pg))
             {
-                Console.Error.WriteLine("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream demo starts a local PostgreSQL and passes it");
-                return Task.FromResult(2);
+                await Console.Error.WriteLineAsync("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream demo starts a local PostgreSQL and passes it");
+                return 2;
             }
-            return RunAsync(r.GetValue(data), pg, r.GetValue(kafka), r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct);
+            if (await KafkaClientCheck.ReadOrReportAsync("demo") is not { } clientSettings)
+            {
+                return 2;
+            }
+            return await RunAsync(r.GetValue(data), pg, r.GetValue(kafka), clientSettings, r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo? data, string postgres, string? kafka, int partitions, TimeSpan timeout, CancellationToken ct)
+    private static async Task<int> RunAsync(
+        DirectoryInfo? data, string postgres, string? kafka, Dictionary<string, string> clientSettings, int partitions, TimeSpan timeout, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         using var broker = string.IsNullOrWhiteSpace(kafka) ? EmbeddedKafkaBroker.Start() : null;
@@ -50,7 +55,7 @@ internal static class DemoCommand
             kafka = broker.BootstrapServers;
             AnsiConsole.MarkupLine($"[yellow]No --kafka given:[/] using the embedded Kafka-protocol broker (librdkafka mock cluster) at [bold]{broker.BootstrapServers}[/]. It lives in this process and keeps about 5 MB per partition.");
         }
-        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka! };
+        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka!, KafkaClient = clientSettings };
         options.Validate();
         var topics = options.TopicsByNamespace().Values.ToList();
 

@@ -55,6 +55,9 @@ public sealed class ShopstreamOptions
     /// <summary>Extra librdkafka client settings (SASL, SSL, ...), e.g. <c>Shopstream__KafkaClient__security.protocol</c>.</summary>
     public Dictionary<string, string> KafkaClient { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Foreign Kafka topics the silos bridge into ours, by name (<c>Shopstream__Feeds__&lt;name&gt;__Topic</c>, ...).</summary>
+    public Dictionary<string, Ingest.Feeds.FeedOptions> Feeds { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Idle grains are deactivated after this long, so memory follows the active entities.</summary>
     public TimeSpan GrainIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -124,6 +127,7 @@ public sealed class ShopstreamOptions
         {
             throw new ArgumentException($"setting {Section}:{nameof(ProjectionFailingThreshold)} must not be negative (was {ProjectionFailingThreshold})");
         }
+        ValidateKafkaClients();
         try
         {
             _ = new Npgsql.NpgsqlConnectionStringBuilder(Postgres);
@@ -131,6 +135,31 @@ public sealed class ShopstreamOptions
         catch (ArgumentException ex)
         {
             throw new ArgumentException($"setting {Section}:{nameof(Postgres)} is not a valid connection string: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Hands <see cref="KafkaClient"/> and every feed's settings to librdkafka, so that a bad key or value stops the
+    /// start naming it instead of leaving a client that never connects.
+    /// </summary>
+    private void ValidateKafkaClients()
+    {
+        if (KafkaClient.Count == 0 && Feeds.Count == 0)
+        {
+            return;
+        }
+        Streaming.Kafka.LibrdkafkaLocator.EnsureLoaded();
+        try
+        {
+            Ingest.Producing.KafkaClientSettings.Check(KafkaClient, $"{Section}:{nameof(KafkaClient)}");
+            foreach (var (name, feed) in Feeds)
+            {
+                feed.Validate(name);
+            }
+        }
+        catch (Ingest.IngestException ex)
+        {
+            throw new ArgumentException(ex.Message, ex);
         }
     }
 
