@@ -163,6 +163,23 @@ public sealed class ShopstreamOptions
         }
     }
 
+    /// <summary>A producer of clickstream events and their rejections to our cluster, with <see cref="KafkaClient"/>.</summary>
+    public Ingest.Producing.KafkaProducerOptions EventsProducerOptions(string clientId)
+    {
+        var producer = new Ingest.Producing.KafkaProducerOptions
+        {
+            BootstrapServers = Kafka,
+            ClientId = clientId,
+            EventsTopic = EventsTopic,
+            RejectedTopic = RejectedTopic,
+        };
+        foreach (var (key, value) in KafkaClient)
+        {
+            producer.ClientSettings[key] = value;
+        }
+        return producer;
+    }
+
     /// <summary>Topic name per stream namespace.</summary>
     public IReadOnlyDictionary<string, string> TopicsByNamespace() => new Dictionary<string, string>
     {

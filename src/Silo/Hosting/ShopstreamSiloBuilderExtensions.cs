@@ -109,11 +109,24 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
+        AddFeeds(silo, options);
         silo.Services.Configure<ClickstreamOptions>(o =>
         {
             o.SessionEventIdCap = options.SessionEventIdCap;
             o.EventsCatalogue = options.EventsCatalogue;
         });
         return silo;
+    }
+
+    /// <summary>Each configured feed runs as a bridge in every silo; the feed's consumer group shares its partitions.</summary>
+    private static void AddFeeds(ISiloBuilder silo, ShopstreamOptions options)
+    {
+        if (options.Feeds.Count == 0)
+        {
+            return;
+        }
+        var producer = options.EventsProducerOptions("shopstream-feed-bridge");
+        silo.Services.AddSingleton(sp => new Ingest.Feeds.FeedBridges(options.Feeds, producer, sp.GetRequiredService<ILoggerFactory>()));
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<Ingest.Feeds.FeedBridges>());
     }
 }

@@ -45,4 +45,20 @@ public sealed class KafkaClientSettingsCommandTests
         Assert.Equal(2, exitCode);
         Assert.Contains("setting Shopstream:KafkaClient:sasl.usernme: ", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Feed_with_a_bad_shape_in_the_environment_stops_the_silo_naming_it()
+    {
+        var (exitCode, output) = await SettingsRefusalProcessTests.RunAsync(
+            ["silo", "--postgres", "Host=127.0.0.1;Port=1;Database=none", "--kafka", "127.0.0.1:1"],
+            new()
+            {
+                ["Shopstream__Feeds__tracker__Bootstrap"] = "127.0.0.1:2",
+                ["Shopstream__Feeds__tracker__Topic"] = "product_view",
+                ["Shopstream__Feeds__tracker__Shape"] = "xml",
+            });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("silo: setting Shopstream:Feeds:tracker:Shape must be web-tracker, product-view-feed, generic, not 'xml'", output, StringComparison.Ordinal);
+    }
 }
