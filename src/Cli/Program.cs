@@ -20,5 +20,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     ChaosCommand.Create(),
     IngestApiCommand.Create(),
     ReportCommand.Create(),
+    ReplayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

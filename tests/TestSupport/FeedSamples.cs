@@ -56,10 +56,12 @@ public static class FeedSamples
         return key.ValueKind == JsonValueKind.Number ? key.GetRawText() : key.GetString();
     }
 
+    /// <summary>The sample files, by name: clicks-2024-05-01.ndjson, clicks-2024-05-02.ndjson.</summary>
+    public static IReadOnlyList<string> EventFiles => [.. Directory.GetFiles(EventsDirectory(), "*.ndjson").Order(StringComparer.Ordinal)];
+
     private static readonly Lazy<IReadOnlyList<(string Shape, string Line)>> All = new(() =>
     [
-        .. Directory.GetFiles(EventsDirectory(), "*.ndjson")
-            .Order(StringComparer.Ordinal)
+        .. EventFiles
             .SelectMany(File.ReadAllLines)
             .Where(l => l.Trim().Length > 0)
             .Select(l => (ShapeOf(l), l)),

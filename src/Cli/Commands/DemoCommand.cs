@@ -122,7 +122,7 @@ internal static class DemoCommand
     /// <summary>Posts every <c>*.ndjson</c> of the directory through the ingest API, run in this process on a free loopback port.</summary>
     private static async Task<(int Accepted, int Rejected)> PostEventsAsync(string directory, ShopstreamOptions options, CancellationToken ct)
     {
-        var producerOptions = options.EventsProducerOptions("shopstream-ingest-api");
+        var producerOptions = options.EventsProducerOptions("shopstream-ingest-api", ClickEventIntake.Source);
         var api = new EventsApiOptions { Port = 0 };
         await using var producer = new KafkaRecordProducer(producerOptions);
         await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);

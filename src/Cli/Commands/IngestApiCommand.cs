@@ -100,6 +100,7 @@ internal static class IngestApiCommand
         {
             BootstrapServers = section["Kafka"] ?? "",
             ClientId = "shopstream-ingest-api",
+            Source = ClickEventIntake.Source,
             EventsTopic = section["EventsTopic"] is { Length: > 0 } events ? events : "events",
             RejectedTopic = section["RejectedTopic"] is { Length: > 0 } rejected ? rejected : "rejected",
         };

@@ -80,15 +80,9 @@ public sealed partial class FeedBridge : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                batch.Clear();
-                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } first)
+                KafkaBatches.Next(consumer, batch, MaxBatch, TimeSpan.FromMilliseconds(200));
+                if (batch.Count > 0)
                 {
-                    batch.Add(first);
-                    // What the client has already fetched joins the batch without waiting for more.
-                    while (batch.Count < MaxBatch && consumer.Consume(TimeSpan.Zero) is { } next)
-                    {
-                        batch.Add(next);
-                    }
                     await ForwardAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
                 }
                 lag = Lag(consumer);
@@ -116,7 +110,7 @@ public sealed partial class FeedBridge : BackgroundService
         try
         {
             var response = await intake.AcceptAsync(events, ct).ConfigureAwait(false);
-            consumer.Commit(NextOffsets(batch));
+            consumer.Commit(KafkaBatches.NextOffsets(batch));
             Interlocked.Add(ref consumed, batch.Count);
             Interlocked.Add(ref produced, response.Accepted);
             Interlocked.Add(ref rejected, response.Rejected.Count);
@@ -126,17 +120,7 @@ public sealed partial class FeedBridge : BackgroundService
             // Not acknowledged by our cluster, or the commit failed: read the batch again from its first offsets.
             Failed(ex.Message);
             LogBatchRetried(logger, name, batch.Count, ex);
-            foreach (var first in batch.GroupBy(r => r.TopicPartition).Select(g => g.First()))
-            {
-                try
-                {
-                    consumer.Seek(first.TopicPartitionOffset);
-                }
-                catch (KafkaException)
-                {
-                    // The partition was taken away meanwhile; its new owner starts from the committed offset.
-                }
-            }
+            KafkaBatches.Rewind(consumer, batch);
             await Task.Delay(RetryDelay, ct).ConfigureAwait(false);
         }
     }
@@ -156,9 +140,6 @@ public sealed partial class FeedBridge : BackgroundService
         }
         return raw;
     }
-
-    private static IEnumerable<TopicPartitionOffset> NextOffsets(List<ConsumeResult<byte[]?, byte[]?>> batch) =>
-        batch.GroupBy(r => r.TopicPartition).Select(g => new TopicPartitionOffset(g.Key, g.Max(r => r.Offset.Value) + 1));
 
     private static LagSnapshot Lag(IConsumer<byte[]?, byte[]?> consumer)
     {

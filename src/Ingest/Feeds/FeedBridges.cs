@@ -5,23 +5,30 @@ using Shopstream.Ingest.Producing;
 namespace Shopstream.Ingest.Feeds;
 
 /// <summary>
-/// Every configured feed's bridge in this silo, sharing one producer to our cluster; started and stopped with the host.
+/// Every configured feed's bridge in this silo, each with its own producer to our cluster (its messages carry the feed
+/// as their source); started and stopped with the host.
 /// <see cref="Statuses"/> is what a sources listing shows per feed.
 /// </summary>
 public sealed class FeedBridges : IHostedService, IAsyncDisposable
 {
-    private readonly KafkaRecordProducer producer;
-    private readonly IReadOnlyList<FeedBridge> bridges;
+    private readonly List<KafkaRecordProducer> producers = [];
+    private readonly List<FeedBridge> bridges = [];
 
-    /// <summary>Bridges for <paramref name="feeds"/>, producing with <paramref name="producerOptions"/> (our cluster's events and rejected topics).</summary>
-    public FeedBridges(IReadOnlyDictionary<string, FeedOptions> feeds, KafkaProducerOptions producerOptions, ILoggerFactory loggerFactory)
+    /// <summary>
+    /// Bridges for <paramref name="feeds"/>, each producing with the options <paramref name="producerOptions"/> gives for
+    /// its name (our cluster's events and rejected topics).
+    /// </summary>
+    public FeedBridges(IReadOnlyDictionary<string, FeedOptions> feeds, Func<string, KafkaProducerOptions> producerOptions, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(feeds);
         ArgumentNullException.ThrowIfNull(producerOptions);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        producer = new KafkaRecordProducer(producerOptions);
-        bridges = [.. feeds.OrderBy(f => f.Key, StringComparer.Ordinal)
-            .Select(f => new FeedBridge(f.Key, f.Value, producer, loggerFactory.CreateLogger<FeedBridge>()))];
+        foreach (var (name, feed) in feeds.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            var producer = new KafkaRecordProducer(producerOptions(name));
+            producers.Add(producer);
+            bridges.Add(new FeedBridge(name, feed, producer, loggerFactory.CreateLogger<FeedBridge>()));
+        }
     }
 
     /// <summary>Each feed's status in this silo, by name.</summary>
@@ -50,6 +57,9 @@ public sealed class FeedBridges : IHostedService, IAsyncDisposable
         {
             bridge.Dispose();
         }
-        await producer.DisposeAsync().ConfigureAwait(false);
+        foreach (var producer in producers)
+        {
+            await producer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -55,6 +55,12 @@ public sealed class ShopstreamOptions
     /// <summary>Extra librdkafka client settings (SASL, SSL, ...), e.g. <c>Shopstream__KafkaClient__security.protocol</c>.</summary>
     public Dictionary<string, string> KafkaClient { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether the silos land every message of our entity and event topics in <c>raw_events</c>.</summary>
+    public bool RawZone { get; set; } = true;
+
+    /// <summary>Days of <c>raw_events</c> kept (whole day partitions are dropped after it); 0 keeps everything.</summary>
+    public int RawRetentionDays { get; set; } = 30;
+
     /// <summary>Foreign Kafka topics the silos bridge into ours, by name (<c>Shopstream__Feeds__&lt;name&gt;__Topic</c>, ...).</summary>
     public Dictionary<string, Ingest.Feeds.FeedOptions> Feeds { get; set; } = new(StringComparer.Ordinal);
 
@@ -127,6 +133,10 @@ public sealed class ShopstreamOptions
         {
             throw new ArgumentException($"setting {Section}:{nameof(ProjectionFailingThreshold)} must not be negative (was {ProjectionFailingThreshold})");
         }
+        if (RawRetentionDays is < 0 or > 36_500)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(RawRetentionDays)} must be between 0 (keep everything) and 36500 (was {RawRetentionDays})");
+        }
         ValidateKafkaClients();
         try
         {
@@ -164,12 +174,13 @@ public sealed class ShopstreamOptions
     }
 
     /// <summary>A producer of clickstream events and their rejections to our cluster, with <see cref="KafkaClient"/>.</summary>
-    public Ingest.Producing.KafkaProducerOptions EventsProducerOptions(string clientId)
+    public Ingest.Producing.KafkaProducerOptions EventsProducerOptions(string clientId, string source)
     {
         var producer = new Ingest.Producing.KafkaProducerOptions
         {
             BootstrapServers = Kafka,
             ClientId = clientId,
+            Source = source,
             EventsTopic = EventsTopic,
             RejectedTopic = RejectedTopic,
         };

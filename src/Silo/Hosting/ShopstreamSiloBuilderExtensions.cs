@@ -110,6 +110,12 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
         AddFeeds(silo, options);
+        if (options.RawZone)
+        {
+            silo.Services.AddSingleton<Projection.Raw.RawEventWriter>();
+            silo.Services.AddHostedService(sp => new Raw.RawLandingService(
+                options, sp.GetRequiredService<Projection.Raw.RawEventWriter>(), sp.GetRequiredService<ILogger<Raw.RawLandingService>>()));
+        }
         silo.Services.Configure<ClickstreamOptions>(o =>
         {
             o.SessionEventIdCap = options.SessionEventIdCap;
@@ -125,8 +131,8 @@ public static class ShopstreamSiloBuilderExtensions
         {
             return;
         }
-        var producer = options.EventsProducerOptions("shopstream-feed-bridge");
-        silo.Services.AddSingleton(sp => new Ingest.Feeds.FeedBridges(options.Feeds, producer, sp.GetRequiredService<ILoggerFactory>()));
+        silo.Services.AddSingleton(sp => new Ingest.Feeds.FeedBridges(
+            options.Feeds, name => options.EventsProducerOptions("shopstream-feed-bridge", Ingest.Feeds.FeedBridge.SourceName(name)), sp.GetRequiredService<ILoggerFactory>()));
         silo.Services.AddHostedService(sp => sp.GetRequiredService<Ingest.Feeds.FeedBridges>());
     }
 }

@@ -107,13 +107,13 @@ public sealed class FeedBridgeTests : IAsyncLifetime
     {
         ours.CreateTopic(prefix + "events", 4);
         ours.CreateTopic(prefix + "rejected", 4);
-        var producer = new KafkaProducerOptions
+        return new FeedBridges(feeds, name => new KafkaProducerOptions
         {
             BootstrapServers = ours.BootstrapServers,
             EventsTopic = prefix + "events",
             RejectedTopic = prefix + "rejected",
-        };
-        return new FeedBridges(feeds, producer, NullLoggerFactory.Instance);
+            Source = FeedBridge.SourceName(name),
+        }, NullLoggerFactory.Instance);
     }
 
     private async Task SendAsync(string topic, IEnumerable<byte[]> messages)
