@@ -27,7 +27,11 @@ internal static class DemoCommand
         var kafka = CommonOptions.Kafka("without it an embedded Kafka-protocol broker runs in this process");
         var partitions = CommonOptions.Partitions();
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the pipeline to catch up", DefaultValueFactory = _ => 300 };
-        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout };
+        var feed = new Option<bool>("--feed")
+        {
+            Description = "Send DIR/events/*.ndjson through feeds instead of POST /events: raw to a second embedded broker (the \"foreign\" cluster), one topic per shape, bridged by the silo",
+        };
+        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout, feed };
         command.SetAction(async (r, ct) =>
         {
             var pg = r.GetValue(postgres);
@@ -40,13 +44,13 @@ internal static class DemoCommand
             {
                 return 2;
             }
-            return await RunAsync(r.GetValue(data), pg, r.GetValue(kafka), clientSettings, r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct);
+            return await RunAsync(r.GetValue(data), pg, r.GetValue(kafka), clientSettings, r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), r.GetValue(feed), ct);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
-        DirectoryInfo? data, string postgres, string? kafka, Dictionary<string, string> clientSettings, int partitions, TimeSpan timeout, CancellationToken ct)
+        DirectoryInfo? data, string postgres, string? kafka, Dictionary<string, string> clientSettings, int partitions, TimeSpan timeout, bool feed, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         using var broker = string.IsNullOrWhiteSpace(kafka) ? EmbeddedKafkaBroker.Start() : null;
@@ -56,6 +60,8 @@ internal static class DemoCommand
             AnsiConsole.MarkupLine($"[yellow]No --kafka given:[/] using the embedded Kafka-protocol broker (librdkafka mock cluster) at [bold]{broker.BootstrapServers}[/]. It lives in this process and keeps about 5 MB per partition.");
         }
         var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka!, KafkaClient = clientSettings };
+        var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
+        using var foreign = feed && Directory.Exists(eventsDirectory) ? DemoFeeds.Start(eventsDirectory, options, partitions) : null;
         options.Validate();
         var topics = options.TopicsByNamespace().Values.ToList();
 
@@ -79,8 +85,8 @@ internal static class DemoCommand
         var ingestStarted = Stopwatch.StartNew();
         var counts = await IngestCommand.RunAsync(kafka!, data, null, null, options.KafkaClient, ct);
         var produced = counts.Sum(c => c.Produced + c.Rejected);
-        var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
-        (int Accepted, int Rejected)? posted = Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
+        (int Accepted, int Rejected)? posted = foreign is not null ? await foreign.WaitBridgedAsync(host.Services, timeout, ct)
+            : Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
         produced += posted is { } p ? p.Accepted + p.Rejected : 0;
 
         using var progress = new DeliveryProgress(kafka!, options.ConsumerGroup, options.KafkaClient, topics);
