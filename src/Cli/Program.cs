@@ -22,5 +22,6 @@ var root = new RootCommand("Shopstream: commerce records from Kafka through Orle
     ReportCommand.Create(),
     LakeCommand.Create(),
     SourcesCommand.Create(),
+    ReplayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -18,4 +18,7 @@ public sealed record BenchSettings(
 {
     /// <summary>How the end-to-end phase spreads its updates over the entities.</summary>
     public BenchKeyDistribution Keys { get; init; } = BenchKeyDistribution.RoundRobin;
+
+    /// <summary><c>Shopstream:KafkaClient:*</c>, for the silos' Kafka clients.</summary>
+    public Dictionary<string, string> KafkaClient { get; init; } = new(StringComparer.Ordinal);
 }

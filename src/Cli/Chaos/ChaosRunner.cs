@@ -22,7 +22,8 @@ namespace Shopstream.Cli.Chaos;
 /// implies. What is in flight at a fault is single-version records only, and the fault must find some uncommitted.
 /// A trigger audits every row write, so an effect applied twice is seen even when the final table is right.
 /// </summary>
-public sealed class ChaosRunner(string postgres, int records, Action<string> log, Func<CancellationToken, Task>? restartPostgres = null) : IAsyncDisposable
+public sealed class ChaosRunner(string postgres, int records, Action<string> log, Func<CancellationToken, Task>? restartPostgres = null,
+    Dictionary<string, string>? kafkaClient = null) : IAsyncDisposable
 {
     private const int Partitions = 8;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -265,10 +266,11 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
         return p;
     }
 
-    private static ShopstreamOptions Options(string db, string kafka, string prefix) => new()
+    private ShopstreamOptions Options(string db, string kafka, string prefix) => new()
     {
         Postgres = db,
         Kafka = kafka,
+        KafkaClient = kafkaClient ?? [],
         ConsumerGroup = "chaos-" + Guid.NewGuid().ToString("N")[..8],
         ClusterId = "chaos-" + Guid.NewGuid().ToString("N")[..8],
         ProductsTopic = prefix + StreamNamespaces.Products,
@@ -281,6 +283,7 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
     {
         Postgres = o.Postgres,
         Kafka = o.Kafka,
+        KafkaClient = o.KafkaClient,
         ConsumerGroup = group,
         ClusterId = o.ClusterId,
         ProductsTopic = productsTopic,

@@ -44,9 +44,14 @@ internal static class BenchCommand
                 await Console.Error.WriteLineAsync("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream bench starts a local PostgreSQL and passes it");
                 return 2;
             }
+            if (await KafkaClientCheck.ReadOrReportAsync("bench") is not { } clientSettings)
+            {
+                return 2;
+            }
             var settings = new BenchSettings(r.GetValue(records), r.GetValue(entities), r.GetValue(partitions), pg, r.GetValue(baseline), r.GetValue(reference), r.GetValue(rate), r.GetValue(seconds), r.GetValue(distinct), r.GetValue(httpRate), r.GetValue(httpSeconds), r.GetValue(memory))
             {
                 Keys = r.GetValue(keys) == "zipf" ? BenchKeyDistribution.Zipf : BenchKeyDistribution.RoundRobin,
+                KafkaClient = clientSettings,
             };
             var result = await new BenchRunner(settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(ct);
             AnsiConsole.Write(Table(result));

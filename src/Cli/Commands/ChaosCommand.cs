@@ -34,6 +34,10 @@ internal static class ChaosCommand
                 await Console.Error.WriteLineAsync("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream chaos starts a local PostgreSQL and passes it");
                 return 2;
             }
+            if (await KafkaClientCheck.ReadOrReportAsync("chaos") is not { } clientSettings)
+            {
+                return 2;
+            }
             var local = Environment.GetEnvironmentVariable("SHOPSTREAM_LOCAL_POSTGRES") == "1";
             var selected = r.GetValue(scenarios) is { Length: > 0 } s ? s : [.. ChaosScenarios.All.Where(x => local || x != ChaosScenarios.PostgresRestart)];
             if (!local && selected.Contains(ChaosScenarios.PostgresRestart))
@@ -41,7 +45,7 @@ internal static class ChaosCommand
                 await Console.Error.WriteLineAsync("--scenario postgres-restart needs the project-local PostgreSQL: run ./shopstream chaos without --postgres");
                 return 2;
             }
-            await using var runner = new ChaosRunner(pg, r.GetValue(records), line => AnsiConsole.MarkupLine(Markup.Escape(line)), local ? RestartLocalPostgresAsync : null);
+            await using var runner = new ChaosRunner(pg, r.GetValue(records), line => AnsiConsole.MarkupLine(Markup.Escape(line)), local ? RestartLocalPostgresAsync : null, clientSettings);
             var outcomes = new List<ChaosOutcome>();
             foreach (var scenario in selected)
             {

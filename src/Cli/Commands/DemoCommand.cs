@@ -28,21 +28,30 @@ internal static class DemoCommand
         var kafka = CommonOptions.Kafka("without it an embedded Kafka-protocol broker runs in this process");
         var partitions = CommonOptions.Partitions();
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the pipeline to catch up", DefaultValueFactory = _ => 300 };
-        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout };
-        command.SetAction((r, ct) =>
+        var feed = new Option<bool>("--feed")
+        {
+            Description = "Send DIR/events/*.ndjson through feeds instead of POST /events: raw to a second embedded broker (the \"foreign\" cluster), one topic per shape, bridged by the silo",
+        };
+        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout, feed };
+        command.SetAction(async (r, ct) =>
         {
             var pg = r.GetValue(postgres);
             if (string.IsNullOrWhiteSpace(pg))
             {
-                Console.Error.WriteLine("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream demo starts a local PostgreSQL and passes it");
-                return Task.FromResult(2);
+                await Console.Error.WriteLineAsync("--postgres (or SHOPSTREAM_POSTGRES) is required; ./shopstream demo starts a local PostgreSQL and passes it");
+                return 2;
             }
-            return RunAsync(r.GetValue(data), pg, r.GetValue(kafka), r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), ct);
+            if (await KafkaClientCheck.ReadOrReportAsync("demo") is not { } clientSettings)
+            {
+                return 2;
+            }
+            return await RunAsync(r.GetValue(data), pg, r.GetValue(kafka), clientSettings, r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), r.GetValue(feed), ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(DirectoryInfo? data, string postgres, string? kafka, int partitions, TimeSpan timeout, CancellationToken ct)
+    private static async Task<int> RunAsync(
+        DirectoryInfo? data, string postgres, string? kafka, Dictionary<string, string> clientSettings, int partitions, TimeSpan timeout, bool feed, CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         using var broker = string.IsNullOrWhiteSpace(kafka) ? EmbeddedKafkaBroker.Start() : null;
@@ -51,7 +60,9 @@ internal static class DemoCommand
             kafka = broker.BootstrapServers;
             AnsiConsole.MarkupLine($"[yellow]No --kafka given:[/] using the embedded Kafka-protocol broker (librdkafka mock cluster) at [bold]{broker.BootstrapServers}[/]. It lives in this process and keeps about 5 MB per partition.");
         }
-        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka!, Lake = LakeCommand.DemoOptions() };
+        var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka!, Lake = LakeCommand.DemoOptions(), KafkaClient = clientSettings };
+        var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
+        using var foreign = feed && Directory.Exists(eventsDirectory) ? DemoFeeds.Start(eventsDirectory, options, partitions) : null;
         options.Validate();
         var topics = options.TopicsByNamespace().Values.ToList();
 
@@ -81,8 +92,8 @@ internal static class DemoCommand
         var produced = counts.Sum(c => c.Produced + c.Rejected);
         var recalls = await RecallIngest.LoadSampleAsync(IngestCommand.ProducerOptions(kafka!, options.KafkaClient), RecallIngest.SampleDirectory(), ct);
         produced += (int)(recalls.Produced + recalls.Rejected);
-        var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
-        (int Accepted, int Rejected)? posted = Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
+        (int Accepted, int Rejected)? posted = foreign is not null ? await foreign.WaitBridgedAsync(host.Services, timeout, ct)
+            : Directory.Exists(eventsDirectory) ? await PostEventsAsync(eventsDirectory, options, ct) : null;
         produced += posted is { } p ? p.Accepted + p.Rejected : 0;
 
         using var progress = new DeliveryProgress(kafka!, options.ConsumerGroup, options.KafkaClient, topics);
@@ -135,17 +146,7 @@ internal static class DemoCommand
     /// <summary>Posts every <c>*.ndjson</c> of the directory through the ingest API, run in this process on a free loopback port.</summary>
     private static async Task<(int Accepted, int Rejected)> PostEventsAsync(string directory, ShopstreamOptions options, CancellationToken ct)
     {
-        var producerOptions = new KafkaProducerOptions
-        {
-            BootstrapServers = options.Kafka,
-            ClientId = "shopstream-ingest-api",
-            EventsTopic = options.EventsTopic,
-            RejectedTopic = options.RejectedTopic,
-        };
-        foreach (var (k, v) in options.KafkaClient)
-        {
-            producerOptions.ClientSettings[k] = v;
-        }
+        var producerOptions = options.EventsProducerOptions("shopstream-ingest-api", ClickEventIntake.Source);
         var api = new EventsApiOptions { Port = 0 };
         await using var producer = new KafkaRecordProducer(producerOptions);
         await using var app = await EventsApiHost.StartAsync(api, producer, cancellationToken: ct);

@@ -40,6 +40,10 @@ internal static class IngestApiCommand
             {
                 return 2;
             }
+            if (await KafkaClientCheck.ReadOrReportAsync("ingest-api", configuration) is null)
+            {
+                return 2;
+            }
             var producerOptions = ProducerOptions(configuration);
             // librdkafka retries a message for 300 s by default; past the API's bound nobody waits for it any more.
             producerOptions.ClientSettings.TryAdd("message.timeout.ms", $"{(long)api.AckTimeout.TotalMilliseconds}");
@@ -96,6 +100,7 @@ internal static class IngestApiCommand
         {
             BootstrapServers = section["Kafka"] ?? "",
             ClientId = "shopstream-ingest-api",
+            Source = ClickEventIntake.Source,
             EventsTopic = section["EventsTopic"] is { Length: > 0 } events ? events : "events",
             RejectedTopic = section["RejectedTopic"] is { Length: > 0 } rejected ? rejected : "rejected",
         };

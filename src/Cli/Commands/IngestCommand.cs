@@ -58,7 +58,10 @@ internal static partial class IngestCommand
         command.SetAction(async (r, ct) =>
         {
             // Shopstream__KafkaClient__* (SASL, SSL, ...) as for every other command.
-            var clientSettings = CommonOptions.KafkaClientSettings(ShopstreamConfiguration.Build([]));
+            if (await KafkaClientCheck.ReadOrReportAsync("ingest") is not { } clientSettings)
+            {
+                return 2;
+            }
             IReadOnlyList<FeedCounts> counts;
             try
             {

@@ -35,8 +35,12 @@ internal static class WaitCommand
         });
         command.SetAction(async (r, ct) =>
         {
+            if (await KafkaClientCheck.ReadOrReportAsync("wait") is not { } clientSettings)
+            {
+                return 2;
+            }
             var topics = new ShopstreamOptions().TopicsByNamespace().Values;
-            using var progress = new DeliveryProgress(r.GetValue(kafka)!, r.GetValue(group)!, new Dictionary<string, string>(), topics);
+            using var progress = new DeliveryProgress(r.GetValue(kafka)!, r.GetValue(group)!, clientSettings, topics);
             IReadOnlyList<PartitionLag> last = [];
             var shown = DateTime.MinValue;
             var ok = await progress.WaitUntilCaughtUpAsync(TimeSpan.FromSeconds(r.GetValue(timeout)), l =>

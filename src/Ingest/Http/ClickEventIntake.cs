@@ -24,12 +24,18 @@ public sealed class ClickEventIntake
 
     private readonly KafkaRecordProducer producer;
     private readonly ClickEventNormalizer normalizer;
+    private readonly string source;
 
-    public ClickEventIntake(KafkaRecordProducer producer, ClickEventNormalizer? normalizer = null)
+    /// <param name="producer">Our cluster's producer.</param>
+    /// <param name="normalizer">The normalizer; the default one when null.</param>
+    /// <param name="source">The source rejections are recorded under: <see cref="Source"/>, or a feed's <c>feed-&lt;name&gt;</c>.</param>
+    public ClickEventIntake(KafkaRecordProducer producer, ClickEventNormalizer? normalizer = null, string source = Source)
     {
         ArgumentNullException.ThrowIfNull(producer);
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
         this.producer = producer;
         this.normalizer = normalizer ?? new ClickEventNormalizer();
+        this.source = source;
     }
 
     /// <summary>Normalizes and delivers <paramref name="events"/>; returns what was accepted and what was not, and why.</summary>
@@ -72,11 +78,11 @@ public sealed class ClickEventIntake
         {
             Stage = RejectedPayload.IngestStage,
             Topic = producer.TopicFor(StreamNamespaces.Events),
-            Key = new EntityKey(Source, id).ToString(),
+            Key = new EntityKey(source, id).ToString(),
             Payload = payload,
             Reason = reason,
         };
-        var fingerprint = RejectedPayload.Fingerprint(RejectedPayload.IngestStage, Source, Entity, payload);
+        var fingerprint = RejectedPayload.Fingerprint(RejectedPayload.IngestStage, source, Entity, payload);
         return producer.DeliverAsync(StreamNamespaces.Rejected, fingerprint, rejection, cancellationToken);
     }
 

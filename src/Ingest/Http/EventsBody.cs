@@ -48,6 +48,20 @@ public static class EventsBody
         return ndjson ? ReadLines(body) : ReadJson(body);
     }
 
+    /// <summary>
+    /// One event that arrives on its own (a Kafka message of a feed), judged for size, encoding and JSON as an element
+    /// of a body is. Never throws.
+    /// </summary>
+    public static RawEvent ReadOne(int index, ReadOnlyMemory<byte> message)
+    {
+        if (message.Span.StartsWith("\uFEFF"u8))
+        {
+            message = message[3..];
+        }
+
+        return Parse(index, Trim(message), "event", "");
+    }
+
     private static List<RawEvent> ReadJson(ReadOnlyMemory<byte> memory)
     {
         var body = memory.Span;

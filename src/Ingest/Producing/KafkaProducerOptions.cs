@@ -33,6 +33,18 @@ public sealed class KafkaProducerOptions
     /// </summary>
     public IDictionary<string, string> ClientSettings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The Kafka header naming where a message came from (the raw zone's <c>source</c>).</summary>
+    public const string SourceHeaderName = "shopstream-source";
+
+    /// <summary>The Kafka header <c>shopstream replay</c> puts on what it produces again from the raw zone (which skips it).</summary>
+    public const string ReplayedHeaderName = "shopstream-replayed";
+
+    /// <summary>
+    /// When set, every message carries it in the <see cref="SourceHeaderName"/> header: <c>events-api</c>, <c>feed-&lt;name&gt;</c>.
+    /// Records of the REST sources need none: their key names the source.
+    /// </summary>
+    public string? Source { get; set; }
+
     /// <summary>Messages handed to Kafka but not yet acknowledged; producing waits when this many are outstanding.</summary>
     public int MaxInFlight { get; set; } = 100_000;
 

@@ -19,6 +19,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
     private readonly IProducer<string, byte[]> producer;
     private readonly SemaphoreSlim inFlight;
     private readonly Action<DeliveryReport<string, byte[]>> onDelivery;
+    private readonly byte[]? sourceHeader;
     private string? firstFailure;
     private long failures;
     private long delivered;
@@ -34,6 +35,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
         versions = new VersionClock(time);
         inFlight = new SemaphoreSlim(options.MaxInFlight, options.MaxInFlight);
         onDelivery = OnDelivery;
+        sourceHeader = options.Source is { } source ? System.Text.Encoding.UTF8.GetBytes(source) : null;
         producer = new ProducerBuilder<string, byte[]>(options.ToProducerConfig())
             .SetErrorHandler((_, error) =>
             {
@@ -107,6 +109,7 @@ public sealed class KafkaRecordProducer : IRecordSink, IAsyncDisposable
     {
         Key = key,
         Value = WireFormat.Serialize(streamNamespace, record, versions.Next(), time.GetUtcNow()),
+        Headers = sourceHeader is null ? null : new Headers { { KafkaProducerOptions.SourceHeaderName, sourceHeader } },
     };
 
     /// <summary>Takes an in-flight permit and hands the message to librdkafka; the delivery handler releases the permit.</summary>

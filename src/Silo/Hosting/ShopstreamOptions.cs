@@ -58,6 +58,15 @@ public sealed class ShopstreamOptions
     /// <summary>Extra librdkafka client settings (SASL, SSL, ...), e.g. <c>Shopstream__KafkaClient__security.protocol</c>.</summary>
     public Dictionary<string, string> KafkaClient { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether the silos land every message of our entity and event topics in <c>raw_events</c>.</summary>
+    public bool RawZone { get; set; } = true;
+
+    /// <summary>Days of <c>raw_events</c> kept (whole day partitions are dropped after it); 0 keeps everything.</summary>
+    public int RawRetentionDays { get; set; } = 30;
+
+    /// <summary>Foreign Kafka topics the silos bridge into ours, by name (<c>Shopstream__Feeds__&lt;name&gt;__Topic</c>, ...).</summary>
+    public Dictionary<string, Ingest.Feeds.FeedOptions> Feeds { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Idle grains are deactivated after this long, so memory follows the active entities.</summary>
     public TimeSpan GrainIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -132,6 +141,11 @@ public sealed class ShopstreamOptions
             throw new ArgumentException($"setting {Section}:{nameof(ProjectionFailingThreshold)} must not be negative (was {ProjectionFailingThreshold})");
         }
         Lake.Validate();
+        if (RawRetentionDays is < 0 or > 36_500)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(RawRetentionDays)} must be between 0 (keep everything) and 36500 (was {RawRetentionDays})");
+        }
+        ValidateKafkaClients();
         try
         {
             _ = new Npgsql.NpgsqlConnectionStringBuilder(Postgres);
@@ -140,6 +154,49 @@ public sealed class ShopstreamOptions
         {
             throw new ArgumentException($"setting {Section}:{nameof(Postgres)} is not a valid connection string: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// Hands <see cref="KafkaClient"/> and every feed's settings to librdkafka, so that a bad key or value stops the
+    /// start naming it instead of leaving a client that never connects.
+    /// </summary>
+    private void ValidateKafkaClients()
+    {
+        if (KafkaClient.Count == 0 && Feeds.Count == 0)
+        {
+            return;
+        }
+        Streaming.Kafka.LibrdkafkaLocator.EnsureLoaded();
+        try
+        {
+            Ingest.Producing.KafkaClientSettings.Check(KafkaClient, $"{Section}:{nameof(KafkaClient)}");
+            foreach (var (name, feed) in Feeds)
+            {
+                feed.Validate(name);
+            }
+        }
+        catch (Ingest.IngestException ex)
+        {
+            throw new ArgumentException(ex.Message, ex);
+        }
+    }
+
+    /// <summary>A producer of clickstream events and their rejections to our cluster, with <see cref="KafkaClient"/>.</summary>
+    public Ingest.Producing.KafkaProducerOptions EventsProducerOptions(string clientId, string source)
+    {
+        var producer = new Ingest.Producing.KafkaProducerOptions
+        {
+            BootstrapServers = Kafka,
+            ClientId = clientId,
+            Source = source,
+            EventsTopic = EventsTopic,
+            RejectedTopic = RejectedTopic,
+        };
+        foreach (var (key, value) in KafkaClient)
+        {
+            producer.ClientSettings[key] = value;
+        }
+        return producer;
     }
 
     /// <summary>Topic name per stream namespace.</summary>

@@ -121,6 +121,13 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddSingleton<IKafkaRecordHandler, GrainRecordHandler>();
         silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.TopicsByNamespace(), options.KafkaClient);
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
+        AddFeeds(silo, options);
+        if (options.RawZone)
+        {
+            silo.Services.AddSingleton<Projection.Raw.RawEventWriter>();
+            silo.Services.AddHostedService(sp => new Raw.RawLandingService(
+                options, sp.GetRequiredService<Projection.Raw.RawEventWriter>(), sp.GetRequiredService<ILogger<Raw.RawLandingService>>()));
+        }
         silo.Services.Configure<ClickstreamOptions>(o =>
         {
             o.SessionEventIdCap = options.SessionEventIdCap;
@@ -161,5 +168,17 @@ public static class ShopstreamSiloBuilderExtensions
                 await grains.GetGrain<ISourceGrain>(source.Name).EnsureScheduledAsync();
             }
         });
+    }
+
+    /// <summary>Each configured feed runs as a bridge in every silo; the feed's consumer group shares its partitions.</summary>
+    private static void AddFeeds(ISiloBuilder silo, ShopstreamOptions options)
+    {
+        if (options.Feeds.Count == 0)
+        {
+            return;
+        }
+        silo.Services.AddSingleton(sp => new Ingest.Feeds.FeedBridges(
+            options.Feeds, name => options.EventsProducerOptions("shopstream-feed-bridge", Ingest.Feeds.FeedBridge.SourceName(name)), sp.GetRequiredService<ILoggerFactory>()));
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<Ingest.Feeds.FeedBridges>());
     }
 }

@@ -32,7 +32,7 @@ public sealed class SettingsRefusalProcessTests
         Assert.Contains("Shopstream:IngestApiMaxEvents must be between 1 and 1000000 (was 0)", api.Log, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Log)> RunAsync(string[] arguments, Dictionary<string, string> environment)
+    internal static async Task<(int ExitCode, string Log)> RunAsync(string[] arguments, Dictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "shopstream.dll") }.Concat(arguments))
