@@ -40,7 +40,8 @@ KAFKA="$(head -1 "$RUN/broker.out")"
 echo "cluster-kill-test: broker $KAFKA, database $DB" >&2
 
 start_silo() {
-  dotnet "$APP" silo --postgres "$CONN" --kafka "$KAFKA" --silo-port "$(free_port)" --gateway-port "$(free_port)" --http-port "$1" >"$RUN/silo-$1.log" 2>&1 &
+  # A small in-flight bound spreads pass 2 over many reads and commits, so that the victim can be caught between two.
+  Shopstream__MaxInFlight=64 dotnet "$APP" silo --postgres "$CONN" --kafka "$KAFKA" --silo-port "$(free_port)" --gateway-port "$(free_port)" --http-port "$1" >"$RUN/silo-$1.log" 2>&1 &
   echo $!
 }
 HTTP1=$(free_port); HTTP2=$(free_port)

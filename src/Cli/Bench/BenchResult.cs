@@ -29,6 +29,15 @@ public sealed record BenchResult(
     /// <summary>Rows of the memory phase's entities after it.</summary>
     public long DistinctRows { get; init; }
 
+    /// <summary>Events/s the lake writer committed over the http phase's events (0: not run).</summary>
+    public double Lake { get; init; }
+
+    /// <summary>RappelConso notices/s from a fixture API to rows.</summary>
+    public double Recalls { get; init; }
+
+    /// <summary>Events/s one feed bridge moved from a foreign broker to ours.</summary>
+    public double Feed { get; init; }
+
     /// <summary>The ingest API phase; null when not run.</summary>
     public HttpIngestResult? Http { get; init; }
 }

@@ -63,6 +63,13 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             http = await new HttpIngestBench(settings.HttpRate, settings.HttpSeconds, log)
                 .RunAsync(broker.BootstrapServers, Path.Combine(Cli.RepoPaths.Root(), "samples", "clickstream", "events"), ct);
         }
+        var lake = http is not null ? await LakeAsync(broker.BootstrapServers, db, ct) : 0;
+        log("recalls: 10,000 RappelConso notices from a local fixture API through a source run to rows (own broker and silo)");
+        var recalls = await Sources.RecallsThroughput.MeasureAsync(settings.Postgres, 10_000, ct);
+        log($"recalls: {recalls.RecordsPerSecond:N0} records/s; a second run with nothing new took {recalls.SecondRunSeconds:0.00} s, {recalls.SecondRunPages} page(s)");
+        log($"feed: 100,000 generic events bridged from a foreign embedded broker to ours ({settings.Partitions} partitions)");
+        var feed = await FeedBridgeBench.RunAsync(100_000, settings.Partitions, ct);
+        log($"feed: {feed.EventsPerSecond:N0} events/s after the group join ({feed.JoinSeconds:0.0} s)");
         var floorConsume = await FloorConsumeAsync(broker.BootstrapServers, ct);
         var floorDb = await FloorDbAsync(db, ct);
         var baseline = await BaselineAsync(broker.BootstrapServers, db, connectionPerRecord: true, ct);
@@ -78,6 +85,9 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             DistinctPeakRssMb = distinct.PeakRssMb,
             DistinctRows = distinct.Rows,
             Http = http,
+            Lake = lake,
+            Recalls = recalls.RecordsPerSecond,
+            Feed = feed.EventsPerSecond,
         };
     }
 
@@ -210,6 +220,33 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         var (p50, p99) = (r.GetDouble(0), r.GetDouble(1));
         log($"latency: p50 {p50:0} ms, p99 {p99:0} ms (produce to row visible) at {achieved:N0} records/s");
         return (p50, p99, settings.LatencyRate, achieved);
+    }
+
+    /// <summary>
+    /// The lake writer over the events the http phase left in the events topic: events/s from its partitions' assignment
+    /// to the last commit, into a fresh directory.
+    /// </summary>
+    private async Task<double> LakeAsync(string kafka, string db, CancellationToken ct)
+    {
+        const string Topic = "events";
+        long events;
+        using (var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka, GroupId = "bench-lake-count" }).Build())
+        {
+            events = Enumerable.Range(0, settings.Partitions)
+                .Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(Topic, p), TimeSpan.FromSeconds(10)).High.Value);
+        }
+        var directory = Directory.CreateTempSubdirectory("shopstream-bench-lake");
+        try
+        {
+            log($"lake: a lake writer over the {events:N0} events of the http phase, Parquet into {directory.FullName}");
+            var rate = await Lake.Writing.LakeThroughput.MeasureAsync(kafka, Topic, db, directory.FullName, (int)events, TimeSpan.FromMinutes(5), ct);
+            log($"lake: {rate:N0} events/s");
+            return rate;
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private byte[] Payload(int i) =>

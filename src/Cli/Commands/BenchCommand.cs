@@ -57,7 +57,7 @@ internal static class BenchCommand
             AnsiConsole.Write(Table(result));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(inv,
-                $"bench: e2e={result.EndToEnd:0} floor_consume={result.FloorConsume:0} floor_db={result.FloorDb:0} baseline={result.Baseline:0} p50_ms={result.P50Ms:0} p99_ms={result.P99Ms:0} rss_mb={Math.Max(result.PeakRssMb, result.DistinctPeakRssMb):0} activation={result.Activation:0} gc_pct={result.GcShare * 100:0} p99_10k_ms={(result.LatencyOffered == LatencyTargetRate ? result.P99Ms.ToString("0", inv) : "n/a")}"));
+                $"bench: e2e={result.EndToEnd:0} floor_consume={result.FloorConsume:0} floor_db={result.FloorDb:0} baseline={result.Baseline:0} p50_ms={result.P50Ms:0} p99_ms={result.P99Ms:0} rss_mb={Math.Max(result.PeakRssMb, result.DistinctPeakRssMb):0} activation={result.Activation:0} gc_pct={result.GcShare * 100:0} p99_10k_ms={(result.LatencyOffered == LatencyTargetRate ? result.P99Ms.ToString("0", inv) : "n/a")} recalls={result.Recalls:0} feed={result.Feed:0} lake={result.Lake:0}"));
             return 0;
         });
         return command;
@@ -94,6 +94,12 @@ internal static class BenchCommand
                 $"{h.AchievedRate:N0} events/s, {h.Failed:N0} failed requests, request p99 {h.P99Ms:N0} ms",
                 "",
                 Verdict(h.Failed == 0 && h.Rejected == 0 && h.AchievedRate >= 0.98 * h.OfferedRate, "holds the rate, no errors"));
+        }
+        t.AddRow("recalls: 10,000 notices from a fixture API to rows", $"{r.Recalls:N0} records/s", "", Verdict(r.Recalls >= 1_000, ">= 1,000/s (10,000 in 10 s)"));
+        t.AddRow("feed: one bridge, foreign topic to ours", $"{r.Feed:N0} events/s", "", Verdict(r.Feed >= 50_000, ">= 50,000/s"));
+        if (r.Lake > 0)
+        {
+            t.AddRow("lake: one writer, events topic to committed Parquet", $"{r.Lake:N0} events/s", "", Verdict(r.Lake >= 100_000, ">= 100,000/s"));
         }
         t.AddRow("rows/s per core (e2e)", $"{r.EndToEnd / cores:N0}", "", "");
         t.AddRow($"product rows after e2e (expected: the {r.ExpectedRows:N0} entities updated)", $"{r.RowsVerified:N0}", "", Verdict(r.RowsVerified == r.ExpectedRows, "all entities"));

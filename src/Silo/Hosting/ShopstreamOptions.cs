@@ -77,6 +77,12 @@ public sealed class ShopstreamOptions
     public int MemoryLimitMb { get; set; }
 
     /// <summary>
+    /// Records a silo has taken from its partitions and not yet delivered, all partitions together: bounds how many
+    /// entities activate at once (see the README's Delivery section).
+    /// </summary>
+    public int MaxInFlight { get; set; } = 16_384;
+
+    /// <summary>
     /// How long a stop (SIGTERM) may drain before the host gives up on what is still running; the process exits within
     /// 10 s with the default.
     /// </summary>
@@ -127,6 +133,10 @@ public sealed class ShopstreamOptions
         if (GrainIdleTimeout < TimeSpan.FromSeconds(5))
         {
             throw new ArgumentException($"setting {Section}:{nameof(GrainIdleTimeout)} must be at least 5 seconds");
+        }
+        if (MaxInFlight < 1)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(MaxInFlight)} must be at least 1 (was {MaxInFlight})");
         }
         if (MemoryLimitMb != 0 && MemoryLimitMb < 256)
         {

@@ -90,6 +90,7 @@ public static class ShopstreamSiloBuilderExtensions
             k.BootstrapServers = options.Kafka;
             k.ConsumerGroupId = options.ConsumerGroup;
             k.StartPosition = startPosition;
+            k.MaxInFlight = options.MaxInFlight;
             foreach (var (ns, topic) in options.TopicsByNamespace())
             {
                 k.Topics.Add(new KafkaTopicOptions { Name = topic, StreamNamespace = ns });
