@@ -35,7 +35,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
 
         // The end-to-end and latency runs measure throughput on a silo without a memory budget: the 100,000 busy
         // entities are its working set. The memory phase then runs on a fresh silo with the budget.
-        var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, KafkaClient = settings.KafkaClient };
+        var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, KafkaClient = settings.KafkaClient, RawZone = settings.RawZone };
         double p50, p99, offered, achieved;
         Phase e2e, distinct = default;
         using (var host = SiloHostFactory.BuildLocal(options))
@@ -49,7 +49,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         {
             // Memory: every record names a new entity, so live grains pile up unless idle ones go.
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            var budgeted = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, MemoryLimitMb = settings.MemoryLimitMb, KafkaClient = settings.KafkaClient };
+            var budgeted = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, MemoryLimitMb = settings.MemoryLimitMb, RawZone = settings.RawZone, KafkaClient = settings.KafkaClient };
             log($"memory: a fresh silo with a budget of {settings.MemoryLimitMb:N0} MB (RSS now {ProcessMemory.RssMb():N0} MB)");
             using var host = SiloHostFactory.BuildLocal(budgeted);
             await host.StartAsync(ct);

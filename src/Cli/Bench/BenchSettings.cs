@@ -16,6 +16,9 @@ namespace Shopstream.Cli.Bench;
 public sealed record BenchSettings(
     int Records, int Entities, int Partitions, string Postgres, int BaselineRecords, int ReferenceRecords, int LatencyRate, int LatencySeconds, int Distinct, int HttpRate, int HttpSeconds, int MemoryLimitMb)
 {
+    /// <summary>Whether the silos of the end-to-end, latency and memory phases land every message in the raw zone (the default of every silo).</summary>
+    public bool RawZone { get; init; } = true;
+
     /// <summary>How the end-to-end phase spreads its updates over the entities.</summary>
     public BenchKeyDistribution Keys { get; init; } = BenchKeyDistribution.RoundRobin;
 

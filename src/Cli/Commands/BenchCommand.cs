@@ -31,10 +31,15 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "round-robin",
         };
         keys.AcceptOnlyFromAmong("round-robin", "zipf");
+        var rawZone = new Option<bool>("--raw-zone")
+        {
+            Description = "Land every message in the raw zone, as every silo does by default; --raw-zone false measures the path without it",
+            DefaultValueFactory = _ => true,
+        };
         var postgres = CommonOptions.Postgres(required: false);
         var command = new Command("bench", "Measure end-to-end throughput, latency and memory against floors measured in the same run")
         {
-            records, entities, partitions, keys, baseline, reference, rate, seconds, distinct, httpRate, httpSeconds, memory, postgres,
+            records, entities, partitions, keys, rawZone, baseline, reference, rate, seconds, distinct, httpRate, httpSeconds, memory, postgres,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -52,6 +57,7 @@ internal static class BenchCommand
             {
                 Keys = r.GetValue(keys) == "zipf" ? BenchKeyDistribution.Zipf : BenchKeyDistribution.RoundRobin,
                 KafkaClient = clientSettings,
+                RawZone = r.GetValue(rawZone),
             };
             var result = await new BenchRunner(settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(ct);
             AnsiConsole.Write(Table(result));
