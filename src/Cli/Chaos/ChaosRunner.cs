@@ -72,11 +72,17 @@ public sealed class ChaosRunner(string postgres, int records, Action<string> log
                     await restartPostgres(ct);
                     return 0;
                 }, ct),
-            ChaosScenarios.PostgresTerminate => await InProcessAsync(scenario, "all connections killed twice (pg_terminate_backend)", async db =>
+            // Every 100 ms for 2 s: delivery is fast enough that two kills a second apart can both land between batches,
+            // and a kill that interrupts no write proves nothing about the writer's retries.
+            ChaosScenarios.PostgresTerminate => await InProcessAsync(scenario, "all connections killed every 100 ms for 2 s (pg_terminate_backend)", async db =>
             {
-                var terminated = await TerminateConnectionsAsync(db, ct);
-                await Task.Delay(1000, ct);
-                return terminated + await TerminateConnectionsAsync(db, ct);
+                long terminated = 0;
+                for (var round = 0; round < 20; round++)
+                {
+                    terminated += await TerminateConnectionsAsync(db, ct);
+                    await Task.Delay(100, ct);
+                }
+                return terminated;
             }, ct),
             ChaosScenarios.Poison => await InProcessAsync(scenario, "1% undecodable messages, 1% rows PostgreSQL refuses", null, ct, poison: true),
             ChaosScenarios.Duplicates => await InProcessAsync(scenario, "every record produced twice", null, ct, duplicates: true),
