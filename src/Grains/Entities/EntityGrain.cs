@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Orleans.Runtime;
@@ -49,6 +50,10 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (ServiceProvider.GetService<ShedMode>() is { SkipStateSaves: true })
+        {
+            return;
+        }
         await SaveStateAsync(cancellationToken);
     }
 

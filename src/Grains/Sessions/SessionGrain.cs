@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
@@ -55,7 +56,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        SaveStateAsync(cancellationToken);
+        ServiceProvider.GetService<ShedMode>() is { SkipStateSaves: true } ? Task.CompletedTask : SaveStateAsync(cancellationToken);
 
     public Task<SessionSnapshot?> GetAsync() => Task.FromResult(state.State.Snapshot);
 

@@ -3,12 +3,14 @@ using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Shopstream.Streaming.Kafka;
 
+using Shopstream.Grains;
+
 namespace Shopstream.Silo.Hosting;
 
 /// <summary>
 /// Keeps a silo within its memory budget (<see cref="ShopstreamOptions.MemoryLimitMb"/>). Above
-/// <see cref="ShedShare"/> of it, grains idle for a while are deactivated through Orleans' activation collector (they
-/// save their state on the way out); above <see cref="CloseShare"/> the Kafka receivers stop taking in messages until
+/// <see cref="ShedShare"/> of it, grains idle for a while are deactivated through Orleans' activation collector
+/// (without saving their state, see <see cref="ShedMode"/>); above <see cref="CloseShare"/> the Kafka receivers stop taking in messages until
 /// memory is back under <see cref="ReopenShare"/>. Pressure slows the pull instead of growing memory.
 /// </summary>
 /// <remarks>
@@ -29,7 +31,8 @@ namespace Shopstream.Silo.Hosting;
 /// </para>
 /// </remarks>
 public sealed partial class MemoryGovernor(
-    ShopstreamOptions options, IGrainFactory grains, ILocalSiloDetails silo, MemoryReading memory, TimeProvider time, ILogger<MemoryGovernor> logger)
+    ShopstreamOptions options, IGrainFactory grains, ILocalSiloDetails silo, MemoryReading memory, TimeProvider time, ILogger<MemoryGovernor> logger,
+    ShedMode? shedMode = null)
     : BackgroundService, IKafkaPullGate
 {
     public const double ShedShare = 0.6;
@@ -119,8 +122,23 @@ public sealed partial class MemoryGovernor(
         {
             var management = grains.GetGrain<IManagementGrain>(0);
             var before = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
-            // Completes once the collected grains have deactivated (and saved their state).
-            await management.ForceActivationCollection([silo.SiloAddress], idleAge).ConfigureAwait(false);
+            // Completes once the collected grains have deactivated. They skip their state save meanwhile (see ShedMode):
+            // with one write each, shedding thousands of grains outlasted the call's 30 s and memory passed the budget.
+            if (shedMode is not null)
+            {
+                shedMode.SkipStateSaves = true;
+            }
+            try
+            {
+                await management.ForceActivationCollection([silo.SiloAddress], idleAge).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (shedMode is not null)
+                {
+                    shedMode.SkipStateSaves = false;
+                }
+            }
             var after = (await management.GetRuntimeStatistics([silo.SiloAddress]).ConfigureAwait(false))[0].ActivationCount;
             LogShed(rss, options.MemoryLimitMb, idleAge.TotalSeconds, before, after);
             if (after < before || !open)

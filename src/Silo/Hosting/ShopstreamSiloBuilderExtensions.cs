@@ -12,6 +12,7 @@ using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Shopstream.Projection.Storage;
+using Shopstream.Grains;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Grains.Projection;
 using Shopstream.Grains.Sessions;
@@ -105,9 +106,10 @@ public static class ShopstreamSiloBuilderExtensions
         if (options.MemoryLimitMb > 0)
         {
             silo.Services.TryAddSingleton<MemoryReading>(ProcessMemory.RssMb);
+            silo.Services.AddSingleton<ShedMode>();
             silo.Services.AddSingleton(sp => new MemoryGovernor(
                 options, sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<ILocalSiloDetails>(), sp.GetRequiredService<MemoryReading>(),
-                TimeProvider.System, sp.GetRequiredService<ILogger<MemoryGovernor>>()));
+                TimeProvider.System, sp.GetRequiredService<ILogger<MemoryGovernor>>(), sp.GetRequiredService<ShedMode>()));
             silo.Services.AddSingleton<IKafkaPullGate>(sp => sp.GetRequiredService<MemoryGovernor>());
             silo.Services.AddHostedService(sp => sp.GetRequiredService<MemoryGovernor>());
         }

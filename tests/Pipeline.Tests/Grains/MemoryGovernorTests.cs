@@ -39,10 +39,11 @@ public sealed class MemoryGovernorTests
         await SendAsync(pipeline, producer, version: 2);
         await pipeline.WaitCaughtUpAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(Entities, await pipeline.Database.ScalarAsync("SELECT count(*) FROM products WHERE source = 'mem' AND version = 2"));
-        // Their state was saved on the way out and read back: each grain counts both updates.
+        // Shed grains do not save their state on the way out (ShedMode: one write each kept shedding from keeping up):
+        // the reactivated grain has counted only the second update, and the row is right all the same (above).
         var snapshot = await pipeline.Cluster.GrainFactory.GetGrain<Shopstream.Grains.Interfaces.Grains.IProductGrain>("mem:7").GetAsync();
         Assert.NotNull(snapshot);
-        Assert.Equal(2, snapshot.Applied);
+        Assert.Equal((1L, 2L), (snapshot.Applied, snapshot.Version));
     }
 
     private static async Task SendAsync(PipelineCluster pipeline, RawProducer producer, long version)
