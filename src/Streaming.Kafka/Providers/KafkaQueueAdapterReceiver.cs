@@ -22,22 +22,36 @@ internal sealed class KafkaQueueAdapterReceiver(
     KafkaStreamStatistics statistics,
     ILogger logger) : IQueueAdapterReceiver
 {
-    private KafkaPartitionPump? pump;
     private const int MaxMessagesPerRead = 2_000;
-    private PartitionBuffer? buffer;
+    private volatile KafkaPartitionPump? pump;
+    private volatile PartitionBuffer? buffer;
+    private Task assigning = Task.CompletedTask;
     private long? nextOffset;
     private long lastCommitted = -1;
 
-    public async Task Initialize(TimeSpan timeout)
+    /// <remarks>
+    /// The pulling agent carries on when this times out (its default is 5 s), and never calls it again for this
+    /// receiver; so a slow assignment (a loaded machine, a slow broker) is finished in the background rather than
+    /// abandoned, which would leave the partition assigned in the consumer and read by nobody.
+    /// </remarks>
+    public Task Initialize(TimeSpan timeout)
     {
-        buffer = await hub.AssignAsync(partition.TopicPartition).WaitAsync(timeout);
+        assigning = AssignAsync();
+        return assigning.WaitAsync(timeout);
+    }
+
+    private async Task AssignAsync()
+    {
+        var assigned = await hub.AssignAsync(partition.TopicPartition).ConfigureAwait(false);
         statistics.Assigned(partition);
         if (directHandler is not null)
         {
             // Direct delivery: the pump reads and delivers; the pulling agent is handed nothing and only owns the lifetime.
-            pump = new KafkaPartitionPump(partition, buffer, hub, decoder, poisonHandler, gate, directHandler, budget, statistics, options, logger);
-            pump.Start();
+            var started = new KafkaPartitionPump(partition, assigned, hub, decoder, poisonHandler, gate, directHandler, budget, statistics, options, logger);
+            started.Start();
+            pump = started;
         }
+        buffer = assigned;
     }
 
 #pragma warning disable CS0672, CS0618 // Orleans 10.4.2 still declares the legacy overloads abstract.
@@ -78,10 +92,12 @@ internal sealed class KafkaQueueAdapterReceiver(
 
     public async Task Shutdown(TimeSpan timeout)
     {
+        // An assignment still under way finishes first, so that its partition is released below.
+        await assigning.WaitAsync(timeout);
         // Whatever is delivered by now is committed; the rest is read again by the next owner.
-        if (pump is not null)
+        if (pump is { } running)
         {
-            await pump.StopAsync(timeout);
+            await running.StopAsync(timeout);
         }
         CommitDelivered();
         statistics.Unassigned(partition);
