@@ -75,20 +75,7 @@ public sealed class PipelineCluster : IAsyncDisposable
     }
 
     /// <summary>A producer onto this cluster's topics, as the ingest uses it.</summary>
-    public KafkaRecordProducer Producer()
-    {
-        var o = new KafkaProducerOptions
-        {
-            BootstrapServers = Options.Kafka,
-            ProductsTopic = Options.ProductsTopic,
-            CartsTopic = Options.CartsTopic,
-            UsersTopic = Options.UsersTopic,
-            RejectedTopic = Options.RejectedTopic,
-            EventsTopic = Options.EventsTopic,
-            RecallsTopic = Options.RecallsTopic,
-        };
-        return new KafkaRecordProducer(o);
-    }
+    public KafkaRecordProducer Producer() => new(Options.ProducerOptions());
 
     /// <summary>Waits until every produced message is committed, i.e. applied or rejected and durable.</summary>
     public async Task WaitCaughtUpAsync(TimeSpan? timeout = null)

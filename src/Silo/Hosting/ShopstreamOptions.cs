@@ -191,21 +191,36 @@ public sealed class ShopstreamOptions
         }
     }
 
-    /// <summary>A producer of clickstream events and their rejections to our cluster, with <see cref="KafkaClient"/>.</summary>
-    public Ingest.Producing.KafkaProducerOptions EventsProducerOptions(string clientId, string source)
+    /// <summary>A producer onto this cluster's topics, with <see cref="KafkaClient"/>.</summary>
+    /// <param name="clientId">Its Kafka client id; null keeps the producer's default.</param>
+    public Ingest.Producing.KafkaProducerOptions ProducerOptions(string? clientId = null)
     {
         var producer = new Ingest.Producing.KafkaProducerOptions
         {
             BootstrapServers = Kafka,
-            ClientId = clientId,
-            Source = source,
-            EventsTopic = EventsTopic,
+            ProductsTopic = ProductsTopic,
+            CartsTopic = CartsTopic,
+            UsersTopic = UsersTopic,
             RejectedTopic = RejectedTopic,
+            EventsTopic = EventsTopic,
+            RecallsTopic = RecallsTopic,
         };
+        if (clientId is not null)
+        {
+            producer.ClientId = clientId;
+        }
         foreach (var (key, value) in KafkaClient)
         {
             producer.ClientSettings[key] = value;
         }
+        return producer;
+    }
+
+    /// <summary>A producer of clickstream events and their rejections to our cluster, marked with its source.</summary>
+    public Ingest.Producing.KafkaProducerOptions EventsProducerOptions(string clientId, string source)
+    {
+        var producer = ProducerOptions(clientId);
+        producer.Source = source;
         return producer;
     }
 

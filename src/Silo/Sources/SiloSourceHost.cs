@@ -113,25 +113,7 @@ internal sealed partial class SiloSourceHost(
         }
     }
 
-    private KafkaProducerOptions ProducerOptions()
-    {
-        var options = new KafkaProducerOptions
-        {
-            BootstrapServers = shopstream.Kafka,
-            ClientId = "shopstream-sources",
-            ProductsTopic = shopstream.ProductsTopic,
-            CartsTopic = shopstream.CartsTopic,
-            UsersTopic = shopstream.UsersTopic,
-            RejectedTopic = shopstream.RejectedTopic,
-            EventsTopic = shopstream.EventsTopic,
-            RecallsTopic = shopstream.RecallsTopic,
-        };
-        foreach (var (key, value) in shopstream.KafkaClient)
-        {
-            options.ClientSettings[key] = value;
-        }
-        return options;
-    }
+    private KafkaProducerOptions ProducerOptions() => shopstream.ProducerOptions("shopstream-sources");
 
     public void Dispose()
     {
