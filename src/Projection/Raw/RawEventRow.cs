@@ -7,5 +7,5 @@ namespace Shopstream.Projection.Raw;
 /// <param name="Partition">Its partition.</param>
 /// <param name="Offset">Its offset.</param>
 /// <param name="Key">The message key (entity key or session key).</param>
-/// <param name="Payload">The message value, JSON (the wire envelope).</param>
-public sealed record RawEventRow(DateTimeOffset ReceivedAt, string Source, string Topic, int Partition, long Offset, string? Key, string Payload);
+/// <param name="Payload">The message value as read: UTF-8 JSON (the wire envelope), stored as jsonb.</param>
+public sealed record RawEventRow(DateTimeOffset ReceivedAt, string Source, string Topic, int Partition, long Offset, string? Key, byte[] Payload);

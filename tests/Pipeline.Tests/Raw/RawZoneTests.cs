@@ -56,6 +56,30 @@ public sealed class RawZoneTests
         Assert.Equal(231, await db.ScalarAsync("SELECT count(*) FROM raw_events"));
     }
 
+    [Fact]
+    public async Task A_raw_zone_reading_the_topic_again_from_its_start_lands_nothing_twice()
+    {
+        var database = await TestDatabase.CreateAsync();
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..10] + ".";
+        var first = await PipelineCluster.StartAsync(database: database, topicPrefix: prefix);
+        var file = FeedSamples.EventFiles[0];
+        await using (var producer = new KafkaRecordProducer(first.Options.EventsProducerOptions("raw-test", ClickEventIntake.Source)))
+        {
+            await new ClickEventIntake(producer).AcceptAsync(EventsBody.Read(await File.ReadAllBytesAsync(file), ndjson: true));
+        }
+        await WaitRawCaughtUpAsync(first);
+        await first.Cluster.StopAllSilosAsync();
+        await first.Cluster.DisposeAsync();
+
+        // Another consumer group: its raw writer reads the events topic from offset 0, with no Kafka commit to go by;
+        // only raw_offsets says the 231 messages (clicks-2024-05-01.ndjson, counted by hand) are landed.
+        await using var second = await PipelineCluster.StartAsync(database: database, topicPrefix: prefix);
+        await WaitRawCaughtUpAsync(second);
+
+        Assert.Equal(231, await database.ScalarAsync("SELECT count(*) FROM raw_events"));
+        Assert.Equal(231, await database.ScalarAsync("SELECT count(DISTINCT (topic, partition, \"offset\")) FROM raw_events"));
+    }
+
     private static async Task WaitRawCaughtUpAsync(PipelineCluster pipeline)
     {
         using var progress = new DeliveryProgress(pipeline.Options.Kafka, pipeline.Options.ConsumerGroup + "-raw", pipeline.Options.KafkaClient, [pipeline.Options.EventsTopic]);
