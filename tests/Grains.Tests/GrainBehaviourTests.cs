@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Shopstream.Grains.Delivery;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
 using Shopstream.Grains.Interfaces.Wire;
@@ -194,5 +196,27 @@ public sealed class GrainBehaviourTests(GrainBehaviourFixture fixture) : IClassF
 
         var rows = await Pipeline.Database.RowsAsync($"SELECT source, title FROM products WHERE id = {id} ORDER BY source");
         Assert.Equal(["test|T", "test2|U"], rows);
+    }
+
+    [Fact]
+    public void Cached_grain_reference_is_the_one_GetGrain_gives()
+    {
+        var cache = ActivatorUtilities.CreateInstance<GrainReferenceCache>(Pipeline.Cluster.Client.ServiceProvider);
+        var factory = Pipeline.Cluster.GrainFactory;
+
+        foreach (var (cached, made) in new (object, object)[]
+        {
+            (cache.Get<IProductGrain>("test:1"), factory.GetGrain<IProductGrain>("test:1")),
+            (cache.Get<IProductGrain>("test:a:b"), factory.GetGrain<IProductGrain>("test:a:b")),
+            (cache.Get<ICartGrain>("test:1"), factory.GetGrain<ICartGrain>("test:1")),
+            (cache.Get<ISessionGrain>("s-1"), factory.GetGrain<ISessionGrain>("s-1")),
+        })
+        {
+            var (c, m) = ((GrainReference)cached, (GrainReference)made);
+            Assert.Equal(m.GrainId, c.GrainId);
+            Assert.Equal(m.InterfaceType, c.InterfaceType);
+            Assert.Equal(m.GetType(), c.GetType());
+        }
+        Assert.NotEqual(((GrainReference)cache.Get<IProductGrain>("test:1")).GrainId, ((GrainReference)cache.Get<ICartGrain>("test:1")).GrainId);
     }
 }

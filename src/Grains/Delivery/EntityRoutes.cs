@@ -9,14 +9,14 @@ namespace Shopstream.Grains.Delivery;
 /// </summary>
 public static class EntityRoutes
 {
-    private static readonly Dictionary<string, Func<IGrainFactory, string, IReadOnlyList<object>, Task>> Routes = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Func<GrainReferenceCache, string, IReadOnlyList<object>, Task>> Routes = new(StringComparer.Ordinal)
     {
-        [StreamNamespaces.Products] = (g, key, records) => g.GetGrain<IProductGrain>(key).ApplyAsync(Batch<ProductRecord>(records)),
-        [StreamNamespaces.Carts] = (g, key, records) => g.GetGrain<ICartGrain>(key).ApplyAsync(Batch<CartRecord>(records)),
-        [StreamNamespaces.Users] = (g, key, records) => g.GetGrain<IUserGrain>(key).ApplyAsync(Batch<UserRecord>(records)),
-        [StreamNamespaces.Recalls] = (g, key, records) => g.GetGrain<IRecallGrain>(key).ApplyAsync(Batch<RecallRecord>(records)),
-        [StreamNamespaces.Events] = (g, key, records) => g.GetGrain<ISessionGrain>(key).ApplyAsync(Batch<ClickEvent>(records)),
-        [StreamNamespaces.Rejected] = (g, key, records) => g.GetGrain<IRejectedRecordGrain>(key).ApplyAsync(Batch<RejectedRecord>(records)),
+        [StreamNamespaces.Products] = (g, key, records) => g.Get<IProductGrain>(key).ApplyAsync(Batch<ProductRecord>(records)),
+        [StreamNamespaces.Carts] = (g, key, records) => g.Get<ICartGrain>(key).ApplyAsync(Batch<CartRecord>(records)),
+        [StreamNamespaces.Users] = (g, key, records) => g.Get<IUserGrain>(key).ApplyAsync(Batch<UserRecord>(records)),
+        [StreamNamespaces.Recalls] = (g, key, records) => g.Get<IRecallGrain>(key).ApplyAsync(Batch<RecallRecord>(records)),
+        [StreamNamespaces.Events] = (g, key, records) => g.Get<ISessionGrain>(key).ApplyAsync(Batch<ClickEvent>(records)),
+        [StreamNamespaces.Rejected] = (g, key, records) => g.Get<IRejectedRecordGrain>(key).ApplyAsync(Batch<RejectedRecord>(records)),
     };
 
     /// <summary>Namespaces with a grain to deliver to.</summary>
@@ -27,7 +27,7 @@ public static class EntityRoutes
     /// <see cref="EntityMessage{T}"/>s, oldest first); completes when the grain has made them durable.
     /// </summary>
     /// <exception cref="ArgumentException">No grain takes the namespace's records.</exception>
-    public static Task DeliverAsync(IGrainFactory grains, string streamNamespace, string key, IReadOnlyList<object> records) =>
+    public static Task DeliverAsync(GrainReferenceCache grains, string streamNamespace, string key, IReadOnlyList<object> records) =>
         Routes.TryGetValue(streamNamespace, out var route)
             ? route(grains, key, records)
             : throw new ArgumentException($"no grain takes records of namespace '{streamNamespace}'", nameof(streamNamespace));

@@ -121,6 +121,7 @@ public static class ShopstreamSiloBuilderExtensions
         silo.Services.AddSingleton<IKafkaMessageDecoder, WireMessageDecoder>();
         silo.Services.AddSingleton<IKafkaPoisonMessageHandler, RejectedMessageSink>();
         // Records go straight from each partition's pump to the entity grains (README, "Delivery").
+        silo.Services.AddSingleton<Grains.Delivery.GrainReferenceCache>();
         silo.Services.AddSingleton<IKafkaRecordHandler, GrainRecordHandler>();
         silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.TopicsByNamespace(), options.KafkaClient);
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
