@@ -95,11 +95,17 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         return (SessionEventsResult)(await Enqueue(row))!;
     }
 
-    private async Task<object?> Enqueue(object row)
+    private Task<object?> Enqueue(object row)
     {
         var pending = new Pending(row);
+        // The channel has room almost always: then a row costs one object and no state machine (hot path).
+        return channel.Writer.TryWrite(pending) ? pending.Task : EnqueueWhenRoomAsync(pending);
+    }
+
+    private async Task<object?> EnqueueWhenRoomAsync(Pending pending)
+    {
         await channel.Writer.WriteAsync(pending, stopping.Token);
-        return await pending.Done.Task;
+        return await pending.Task;
     }
 
     private async Task RunAsync()
@@ -127,7 +133,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         }
         foreach (var p in batch)
         {
-            p.Done.TrySetCanceled();
+            p.TrySetCanceled();
         }
     }
 
@@ -173,7 +179,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
                 Interlocked.Exchange(ref failingSinceTicks, 0);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    batch[i].Done.TrySetResult(results[i]);
+                    batch[i].TrySetResult(results[i]);
                 }
                 return null;
             }
@@ -203,11 +209,11 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
                 UnstorableCounter.Add(1);
                 Interlocked.Increment(ref unstorable);
                 LogRejectionNotStored(rejected.Topic, rejected.Partition, rejected.Offset, rejected.Stage, Describe(refusal));
-                pending.Done.TrySetResult(null);
+                pending.TrySetResult(null);
                 return;
             case SessionEventsRow { Facts.Count: > 1 } session:
                 // One bad event must not take the session's good ones with it: write each fact on its own.
-                pending.Done.TrySetResult(await WriteFactByFactAsync(session));
+                pending.TrySetResult(await WriteFactByFactAsync(session));
                 return;
         }
         var key = KeyOf(pending.Row);
@@ -215,8 +221,8 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         var rejection = new Pending(new RejectedRow("projection", null, null, null, key, payload,
             $"PostgreSQL refused the row: {Describe(refusal)}", ContentHash.OfParts("projection", key, payload)));
         await WriteResilientAsync([rejection]);
-        await rejection.Done.Task;
-        pending.Done.TrySetResult(pending.Row is SessionEventsRow ? new SessionEventsResult([], null) : null);
+        await rejection.Task;
+        pending.TrySetResult(pending.Row is SessionEventsRow ? new SessionEventsResult([], null) : null);
     }
 
     private async Task<SessionEventsResult> WriteFactByFactAsync(SessionEventsRow session)
@@ -227,7 +233,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         {
             var single = new Pending(ClickstreamCommands.Only(session, fact));
             await WriteResilientAsync([single]);
-            var result = (SessionEventsResult)(await single.Done.Task)!;
+            var result = (SessionEventsResult)(await single.Task)!;
             inserted.AddRange(result.Inserted);
             aggregate = result.Session ?? aggregate;
         }
@@ -362,11 +368,10 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         stopping.Dispose();
     }
 
-    private sealed class Pending(object row)
+    /// <summary>A row waiting for its batch; completes (asynchronously, off the writer's loop) when the batch is durable.</summary>
+    private sealed class Pending(object row) : TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public object Row { get; } = row;
-
-        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Projection batch of {Count} rows not written, retrying in {DelayMs} ms: {Error}")]
