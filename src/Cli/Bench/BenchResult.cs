@@ -38,6 +38,12 @@ public sealed record BenchResult(
     /// <summary>Events/s one feed bridge moved from a foreign broker to ours.</summary>
     public double Feed { get; init; }
 
+    /// <summary>Produce-to-visible p50 of updates that each name a new entity (an activation each), at the latency rate.</summary>
+    public double P50NewMs { get; init; }
+
+    /// <summary>Produce-to-visible p99 of updates that each name a new entity, at the latency rate.</summary>
+    public double P99NewMs { get; init; }
+
     /// <summary>The ingest API phase; null when not run.</summary>
     public HttpIngestResult? Http { get; init; }
 }

@@ -36,13 +36,15 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         // The end-to-end and latency runs measure throughput on a silo without a memory budget: the 100,000 busy
         // entities are its working set. The memory phase then runs on a fresh silo with the budget.
         var options = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, KafkaClient = settings.KafkaClient, RawZone = settings.RawZone };
-        double p50, p99, offered, achieved;
+        double p50, p99, offered, achieved, p50New, p99New;
         Phase e2e, distinct = default;
         using (var host = SiloHostFactory.BuildLocal(options))
         {
             await host.StartAsync(ct);
             e2e = await EndToEndAsync(host, options, "e2e", "bench", settings.Records, settings.Entities, settings.Keys, ct);
-            (p50, p99, offered, achieved) = await LatencyAsync(options, ct);
+            // Updates to the entities the e2e phase left active, then updates that each name a new entity.
+            (p50, p99, offered, achieved) = await LatencyAsync(options, "latency", "bench", n => (n % settings.Entities) + 1, ct);
+            (p50New, p99New, _, _) = await LatencyAsync(options, "latency-new", "latency", n => n + 1, ct);
             await host.StopAsync(ct);
         }
         if (settings.Distinct > 0)
@@ -88,6 +90,8 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             Lake = lake,
             Recalls = recalls.RecordsPerSecond,
             Feed = feed.EventsPerSecond,
+            P50NewMs = p50New,
+            P99NewMs = p99New,
         };
     }
 
@@ -194,11 +198,17 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         return new Phase(records / elapsed, peak, rows, keys.Touched, activation, phaseGcShare);
     }
 
-    private async Task<(double P50, double P99, double Offered, double Achieved)> LatencyAsync(ShopstreamOptions options, CancellationToken ct)
+    /// <summary>
+    /// Produce-to-visible latency at the offered rate: each update's title is its produce time, compared with its row's
+    /// <c>updated_at</c>. <paramref name="idOf"/> picks the entity of update number n: the entities of <paramref name="source"/>
+    /// the end-to-end phase left active (updates, the usual case), or entities never seen (each update an activation).
+    /// </summary>
+    private async Task<(double P50, double P99, double Offered, double Achieved)> LatencyAsync(
+        ShopstreamOptions options, string label, string source, Func<int, int> idOf, CancellationToken ct)
     {
         var total = settings.LatencyRate * settings.LatencySeconds;
-        log($"latency: {settings.LatencyRate:N0} records/s offered for {settings.LatencySeconds} s ({total:N0} records)");
-        await using var producer = new KafkaRecordProducer(new KafkaProducerOptions { BootstrapServers = options.Kafka });
+        log($"{label}: {settings.LatencyRate:N0} records/s offered for {settings.LatencySeconds} s ({total:N0} records)");
+        await using var producer = new KafkaRecordProducer(options.ProducerOptions("shopstream-bench-latency"));
         var perTick = Math.Max(1, settings.LatencyRate / 100);
         var watch = Stopwatch.StartNew();
         var sent = 0;
@@ -207,7 +217,8 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             var due = (int)Math.Min(total, watch.Elapsed.TotalSeconds * settings.LatencyRate);
             for (; sent < due; sent++)
             {
-                await producer.ProduceAsync(StreamNamespaces.Products, $"latency:{sent + 1}", Update(sent + 1, "latency", sent), ct);
+                var id = idOf(sent);
+                await producer.ProduceAsync(StreamNamespaces.Products, $"{source}:{id}", Update(id, source, sent) with { Category = label }, ct);
             }
             await Task.Delay(TimeSpan.FromSeconds(1.0 * perTick / settings.LatencyRate), ct);
         }
@@ -218,12 +229,14 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
         await using var db = NpgsqlDataSource.Create(options.Postgres);
         await using var q = db.CreateCommand("""
             SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)
-            FROM (SELECT extract(epoch FROM updated_at) * 1000 - title::bigint AS ms FROM products WHERE source = 'latency') l
+            FROM (SELECT extract(epoch FROM updated_at) * 1000 - title::bigint AS ms FROM products WHERE source = $1 AND category = $2) l
             """);
+        q.Parameters.Add(new NpgsqlParameter { Value = source });
+        q.Parameters.Add(new NpgsqlParameter { Value = label });
         await using var r = await q.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var (p50, p99) = (r.GetDouble(0), r.GetDouble(1));
-        log($"latency: p50 {p50:0} ms, p99 {p99:0} ms (produce to row visible) at {achieved:N0} records/s");
+        log($"{label}: p50 {p50:0} ms, p99 {p99:0} ms (produce to row visible) at {achieved:N0} records/s");
         return (p50, p99, settings.LatencyRate, achieved);
     }
 
