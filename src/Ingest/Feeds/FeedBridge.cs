@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +24,9 @@ public sealed partial class FeedBridge : BackgroundService
     /// <summary>How long after a failure the bridge's state stays <see cref="FeedStates.Failing"/>.</summary>
     public static readonly TimeSpan FailingWindow = TimeSpan.FromSeconds(15);
 
+    /// <summary>A batch waiting longer than this for our cluster's acknowledgement or the foreign commit makes the state <see cref="FeedStates.Failing"/>.</summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly string name;
@@ -35,6 +39,9 @@ public sealed partial class FeedBridge : BackgroundService
     private long rejected;
     private volatile LagSnapshot lag = new(null, []);
     private volatile Failure? lastError;
+    // When the batch in hand started to be forwarded (Stopwatch timestamp), 0 between batches. While a broker is away
+    // the bridge waits inside the produce or the commit and its client reports nothing, so the wait itself is the sign.
+    private long forwardingSince;
 
     /// <summary>A bridge of feed <paramref name="name"/> producing through <paramref name="producer"/> (our cluster).</summary>
     public FeedBridge(string name, FeedOptions options, KafkaRecordProducer producer, ILogger<FeedBridge> logger)
@@ -65,6 +72,7 @@ public sealed partial class FeedBridge : BackgroundService
         var state = run is null ? FeedStates.Starting
             : run.IsCompleted ? FeedStates.Stopped
             : failure is not null && DateTimeOffset.UtcNow - failure.At < FailingWindow ? FeedStates.Failing
+            : Volatile.Read(ref forwardingSince) is var since && since != 0 && Stopwatch.GetElapsedTime(since) > StalledAfter ? FeedStates.Failing
             : snapshot.Partitions.Count > 0 ? FeedStates.Bridging
             : FeedStates.Idle;
         return new FeedStatus(
@@ -128,6 +136,7 @@ public sealed partial class FeedBridge : BackgroundService
             // the offset, not the place in the batch, so that a message read again after a restart is the same rejection.
             events.Add(Judge((int)(batch[i].Offset.Value % int.MaxValue), batch[i].Message.Value));
         }
+        Volatile.Write(ref forwardingSince, Stopwatch.GetTimestamp());
         try
         {
             var response = await intake.AcceptAsync(events, ct).ConfigureAwait(false);
@@ -143,6 +152,10 @@ public sealed partial class FeedBridge : BackgroundService
             LogBatchRetried(logger, name, batch.Count, ex);
             KafkaBatches.Rewind(consumer, batch);
             await Task.Delay(RetryDelay, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref forwardingSince, 0);
         }
     }
 

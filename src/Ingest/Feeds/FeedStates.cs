@@ -12,7 +12,11 @@ public static class FeedStates
     /// <summary>Running, but the group gave this silo no partition (others own them all, or the group is still joining).</summary>
     public const string Idle = "idle";
 
-    /// <summary>A client or batch failed within the last <see cref="FeedBridge.FailingWindow"/>: a cluster unreachable, a batch read again.</summary>
+    /// <summary>
+    /// A client or batch failed within the last <see cref="FeedBridge.FailingWindow"/> (a cluster unreachable, a batch
+    /// read again), or the batch in hand has waited longer than <see cref="FeedBridge.StalledAfter"/> for our cluster's
+    /// acknowledgement or the foreign commit.
+    /// </summary>
     public const string Failing = "failing";
 
     /// <summary>The bridge ended (the silo is stopping, or its loop failed: see the last error).</summary>
