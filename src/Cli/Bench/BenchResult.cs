@@ -38,6 +38,9 @@ public sealed record BenchResult(
     /// <summary>Events/s one feed bridge moved from a foreign broker to ours.</summary>
     public double Feed { get; init; }
 
+    /// <summary>The events phase (clickstream events end to end); null when not run.</summary>
+    public EventsEndToEndResult? Events { get; init; }
+
     /// <summary>The ingest API phase; null when not run.</summary>
     public HttpIngestResult? Http { get; init; }
 }
