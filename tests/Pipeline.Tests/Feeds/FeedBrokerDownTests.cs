@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Shopstream.Ingest.Feeds;
 using Shopstream.Kafka.Embedded;
@@ -18,8 +16,6 @@ namespace Shopstream.Pipeline.Tests.Feeds;
 public sealed class FeedBrokerDownTests(ITestOutputHelper output)
 {
     private const string Topic = "clicks";
-    private const int Sessions = 500;
-    private const int Products = 20;
 
     [Fact]
     public async Task Nothing_is_lost_or_counted_twice_when_our_broker_then_the_foreign_broker_go_down_mid_feed()
@@ -39,20 +35,18 @@ public sealed class FeedBrokerDownTests(ITestOutputHelper output)
         {
             ours.CreateTopic(topic, 4);
         }
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = foreign.BootstrapServers, LingerMs = 5 })
-            .SetLogHandler((_, _) => { })   // its reconnect attempts while the foreign broker is down are expected
-            .Build();
+        using var producer = FeedTestEvents.Producer(foreign.BootstrapServers);
         using var host = SiloHostFactory.BuildLocal(options);
         await host.StartAsync();
         var bridges = host.Services.GetRequiredService<FeedBridges>();
 
         // A: events 0-1,999, all bridged and committed before any fault.
-        Send(producer, Enumerable.Range(0, 2_000).Select(Event));
+        FeedTestEvents.Send(producer, Topic, Enumerable.Range(0, 2_000).Select(FeedTestEvents.Event));
         await LagReachesZeroAsync(bridges, "stretch A");
 
         // B, sent while our broker is down: events 2,000-3,999, the first 100 events again, 2 messages the door refuses.
         ours.SetBrokerDown(1);
-        Send(producer, Enumerable.Range(2_000, 2_000).Concat(Enumerable.Range(0, 100)).Select(Event)
+        FeedTestEvents.Send(producer, Topic, Enumerable.Range(2_000, 2_000).Concat(Enumerable.Range(0, 100)).Select(FeedTestEvents.Event)
             .Append(Encoding.UTF8.GetBytes("{oops")).Append(Encoding.UTF8.GetBytes("""{"event_id":"x1","event_type":"product_view","timestamp":"2024-05-01T00:00:00Z"}""")));
         var stalled = await Eventually.Until(() => bridges.Statuses()[0], s => s.State == FeedStates.Failing, TimeSpan.FromSeconds(30),
             "the bridge says it is failing while our broker is down");
@@ -67,7 +61,7 @@ public sealed class FeedBrokerDownTests(ITestOutputHelper output)
 
         // C: events 4,000-23,999 and 3 refused messages; the foreign broker goes down once the bridge is part-way through.
         var before = bridges.Statuses()[0].Consumed;
-        Send(producer, Enumerable.Range(4_000, 20_000).Select(Event)
+        FeedTestEvents.Send(producer, Topic, Enumerable.Range(4_000, 20_000).Select(FeedTestEvents.Event)
             .Append(Encoding.UTF8.GetBytes("not json")).Append([0x7B, 0xC3, 0x28, 0x7D])
             .Append(Encoding.UTF8.GetBytes("""{"event_id":"x2","event_type":"product_view","timestamp":"yesterday","session_id":"s1"}""")));
         var atFault = await Eventually.Until(() => bridges.Statuses()[0].Consumed - before, c => c > 0, TimeSpan.FromSeconds(60),
@@ -85,31 +79,17 @@ public sealed class FeedBrokerDownTests(ITestOutputHelper output)
         }
         await host.StopAsync();
 
-        // Hand-computed from what was sent: 24,000 distinct product views, event i in session s(i mod 500) of product
-        // (i mod 20) + 1, all on 2024-05-01, desktop Chrome, no referrer, no location. Each product: 1,200 views by
-        // 25 sessions (i = p - 1 + 20k hits i mod 500 in 25 values, as gcd(20, 500) = 20); each session: 48 events.
+        // Hand-computed from what was sent (FeedTestEvents): 24,000 distinct product views; each of the 20 products
+        // 1,200 views by 25 sessions; each of the 500 sessions 48 events.
         Assert.Equal(24_000, await db.ScalarAsync("SELECT count(*) FROM fact_events"));
         Assert.Equal(24_000, await db.ScalarAsync("SELECT count(DISTINCT event_id) FROM fact_events"));
-        Assert.Equal(Sessions, await db.ScalarAsync("SELECT count(*) FROM sessions"));
-        Assert.Equal(Sessions, await db.ScalarAsync("SELECT count(*) FROM sessions WHERE events = 48"));
-        Assert.Equal(Products, await db.ScalarAsync("SELECT count(*) FROM fact_product_views"));
-        Assert.Equal(Products, await db.ScalarAsync(
+        Assert.Equal(FeedTestEvents.Sessions, await db.ScalarAsync("SELECT count(*) FROM sessions"));
+        Assert.Equal(FeedTestEvents.Sessions, await db.ScalarAsync("SELECT count(*) FROM sessions WHERE events = 48"));
+        Assert.Equal(FeedTestEvents.Products, await db.ScalarAsync("SELECT count(*) FROM fact_product_views"));
+        Assert.Equal(FeedTestEvents.Products, await db.ScalarAsync(
             "SELECT count(*) FROM fact_product_views WHERE date_key = 20240501 AND view_count = 1200 AND unique_visitors = 25"));
         Assert.Equal(5, await db.ScalarAsync("SELECT count(*) FROM rejected_records WHERE stage = 'ingest' AND key LIKE 'feed-clicks:%'"));
         Assert.Equal(5, await db.ScalarAsync("SELECT count(*) FROM rejected_records"));
-    }
-
-    private static byte[] Event(int i) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-        $$"""{"event_id":"d{{i}}","event_type":"product_view","timestamp":"{{new DateTime(2024, 5, 1, 0, 0, 0, DateTimeKind.Utc).AddSeconds(i):yyyy-MM-ddTHH:mm:ssZ}}","session_id":"s{{i % Sessions}}","product_id":{{i % Products + 1}},"user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"}"""));
-
-    private static void Send(IProducer<string, byte[]> producer, IEnumerable<byte[]> messages)
-    {
-        var i = 0;
-        foreach (var message in messages)
-        {
-            producer.Produce(Topic, new Message<string, byte[]> { Key = $"k{i++}", Value = message });
-        }
-        producer.Flush(TimeSpan.FromSeconds(30));
     }
 
     private static Task LagReachesZeroAsync(FeedBridges bridges, string what) =>
