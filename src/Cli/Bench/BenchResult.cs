@@ -44,6 +44,9 @@ public sealed record BenchResult(
     /// <summary>Produce-to-visible p99 of updates that each name a new entity, at the latency rate.</summary>
     public double P99NewMs { get; init; }
 
+    /// <summary>The events phase (clickstream events end to end); null when not run.</summary>
+    public EventsEndToEndResult? Events { get; init; }
+
     /// <summary>The ingest API phase; null when not run.</summary>
     public HttpIngestResult? Http { get; init; }
 }

@@ -29,7 +29,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
     public async Task<BenchResult> RunAsync(CancellationToken ct)
     {
         log($"starting the embedded broker in a child process ({settings.Partitions} partitions per topic)");
-        using var broker = await ChildBroker.StartAsync(typeof(BenchRunner).Assembly.Location, settings.Partitions, [FloorTopic], ct);
+        using var broker = await ChildBroker.StartAsync(typeof(BenchRunner).Assembly.Location, settings.Partitions, [FloorTopic, EventsEndToEndBench.Topic], ct);
         var db = await ScratchDatabase.RecreateAsync(settings.Postgres, "shopstream_bench", ct);
         log($"broker {broker.BootstrapServers} (pid {broker.ProcessId}); database {new NpgsqlConnectionStringBuilder(db).Database}");
 
@@ -57,6 +57,12 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             await host.StartAsync(ct);
             distinct = await EndToEndAsync(host, budgeted, "distinct", "distinct", settings.Distinct, settings.Distinct, BenchKeyDistribution.RoundRobin, ct);
             await host.StopAsync(ct);
+        }
+        EventsEndToEndResult? events = null;
+        if (settings.Events > 0)
+        {
+            var eventsOptions = new ShopstreamOptions { Postgres = db, Kafka = broker.BootstrapServers, ConsumerGroup = Group, RawZone = settings.RawZone, KafkaClient = settings.KafkaClient, EventsTopic = EventsEndToEndBench.Topic };
+            events = await new EventsEndToEndBench(settings.Events, settings.Partitions, log).RunAsync(eventsOptions, ct);
         }
         HttpIngestResult? http = null;
         if (settings.HttpSeconds > 0)
@@ -92,6 +98,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
             Feed = feed.EventsPerSecond,
             P50NewMs = p50New,
             P99NewMs = p99New,
+            Events = events,
         };
     }
 

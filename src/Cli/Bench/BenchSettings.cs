@@ -22,6 +22,9 @@ public sealed record BenchSettings(
     /// <summary>How the end-to-end phase spreads its updates over the entities.</summary>
     public BenchKeyDistribution Keys { get; init; } = BenchKeyDistribution.RoundRobin;
 
+    /// <summary>Clickstream events of the events phase, end to end in 50,000 sessions (0 skips it).</summary>
+    public int Events { get; init; } = 300_000;
+
     /// <summary><c>Shopstream:KafkaClient:*</c>, for the silos' Kafka clients.</summary>
     public Dictionary<string, string> KafkaClient { get; init; } = new(StringComparer.Ordinal);
 }

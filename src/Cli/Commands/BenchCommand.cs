@@ -24,6 +24,7 @@ internal static class BenchCommand
         var distinct = AtLeast(0, "--distinct", "Records of the memory phase, each to a new entity (0 skips it)", 1_000_000);
         var httpRate = Positive("--http-rate", "Events/s offered to the ingest API (POST /events)", 5_000);
         var httpSeconds = AtLeast(0, "--http-seconds", "Length of the ingest API phase (0 skips it)", 60);
+        var events = AtLeast(0, "--events", "Clickstream events end to end in 50,000 sessions, door to fact_events, sessions and fact_product_views (0 skips it)", 300_000);
         var memory = Positive("--memory-limit-mb", "The silo's memory budget: idle grains are shed and the pull held back near it", 1_400);
         var keys = new Option<string>("--keys")
         {
@@ -39,7 +40,7 @@ internal static class BenchCommand
         var postgres = CommonOptions.Postgres(required: false);
         var command = new Command("bench", "Measure end-to-end throughput, latency and memory against floors measured in the same run")
         {
-            records, entities, partitions, keys, rawZone, baseline, reference, rate, seconds, distinct, httpRate, httpSeconds, memory, postgres,
+            records, entities, partitions, keys, rawZone, baseline, reference, rate, seconds, distinct, events, httpRate, httpSeconds, memory, postgres,
         };
         command.SetAction(async (r, ct) =>
         {
@@ -58,12 +59,13 @@ internal static class BenchCommand
                 Keys = r.GetValue(keys) == "zipf" ? BenchKeyDistribution.Zipf : BenchKeyDistribution.RoundRobin,
                 KafkaClient = clientSettings,
                 RawZone = r.GetValue(rawZone),
+                Events = r.GetValue(events),
             };
             var result = await new BenchRunner(settings, line => AnsiConsole.MarkupLine(Markup.Escape(line))).RunAsync(ct);
             AnsiConsole.Write(Table(result));
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(inv,
-                $"bench: e2e={result.EndToEnd:0} floor_consume={result.FloorConsume:0} floor_db={result.FloorDb:0} baseline={result.Baseline:0} p50_ms={result.P50Ms:0} p99_ms={result.P99Ms:0} rss_mb={Math.Max(result.PeakRssMb, result.DistinctPeakRssMb):0} activation={result.Activation:0} gc_pct={result.GcShare * 100:0} p99_10k_ms={(result.LatencyOffered == LatencyTargetRate ? result.P99Ms.ToString("0", inv) : "n/a")} recalls={result.Recalls:0} feed={result.Feed:0} lake={result.Lake:0} p99_new_ms={result.P99NewMs:0}"));
+                $"bench: e2e={result.EndToEnd:0} floor_consume={result.FloorConsume:0} floor_db={result.FloorDb:0} baseline={result.Baseline:0} p50_ms={result.P50Ms:0} p99_ms={result.P99Ms:0} rss_mb={Math.Max(result.PeakRssMb, result.DistinctPeakRssMb):0} activation={result.Activation:0} gc_pct={result.GcShare * 100:0} p99_10k_ms={(result.LatencyOffered == LatencyTargetRate ? result.P99Ms.ToString("0", inv) : "n/a")} recalls={result.Recalls:0} feed={result.Feed:0} events={result.Events?.EventsPerSecond ?? 0:0} lake={result.Lake:0} p99_new_ms={result.P99NewMs:0}"));
             return 0;
         });
         return command;
@@ -104,6 +106,10 @@ internal static class BenchCommand
         }
         t.AddRow("recalls: 10,000 notices from a fixture API to rows", $"{r.Recalls:N0} records/s", "", Verdict(r.Recalls >= 1_000, ">= 1,000/s (10,000 in 10 s)"));
         t.AddRow("feed: one bridge, foreign topic to ours", $"{r.Feed:N0} events/s", "", Verdict(r.Feed >= 50_000, ">= 50,000/s"));
+        if (r.Events is { } e)
+        {
+            t.AddRow($"events: {e.Events:N0} clickstream events, {e.Sessions:N0} sessions, to fact_events, sessions, fact_product_views", $"{e.EventsPerSecond:N0} events/s", "", Verdict(e.EventsPerSecond >= 20_000, ">= 20,000/s"));
+        }
         if (r.Lake > 0)
         {
             t.AddRow("lake: one writer, events topic to committed Parquet", $"{r.Lake:N0} events/s", "", Verdict(r.Lake >= 100_000, ">= 100,000/s"));

@@ -26,6 +26,16 @@ internal static class FeedBridgeBench
         public double EventsPerSecond => Events / Math.Max(Seconds - JoinSeconds, 1e-6);
     }
 
+    /// <summary>Distinct sessions of the bench's events: event i is in session <c>s(i mod 50,000)</c>.</summary>
+    public const int Sessions = 50_000;
+
+    /// <summary>
+    /// Bench event <paramref name="i"/>, as a web tracker would send it (generic shape): a view of product <c>i mod 500</c>
+    /// on 2024-05-01 in session <c>s(i mod 50,000)</c>, desktop Chrome from Google.
+    /// </summary>
+    public static byte[] GenericView(int i) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+        $$"""{"event_id":"b{{i}}","event_type":"product_view","timestamp":"2024-05-01T10:{{i / 60 % 60:00}}:{{i % 60:00}}Z","session_id":"s{{i % Sessions}}","product_id":{{i % 500}},"user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36","referrer_url":"https://www.google.com/"}"""));
+
     /// <summary>Runs one measurement on two fresh embedded brokers.</summary>
     public static async Task<Result> RunAsync(int events, int partitions, CancellationToken cancellationToken)
     {
@@ -40,13 +50,11 @@ internal static class FeedBridgeBench
         {
             for (var i = 0; i < events; i++)
             {
-                var json = string.Create(CultureInfo.InvariantCulture,
-                    $$"""{"event_id":"b{{i}}","event_type":"product_view","timestamp":"2024-05-01T10:{{i / 60 % 60:00}}:{{i % 60:00}}Z","session_id":"s{{i % 50_000}}","product_id":{{i % 500}},"user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36","referrer_url":"https://www.google.com/"}""");
                 while (true)
                 {
                     try
                     {
-                        producer.Produce(Topic, new Message<string, byte[]> { Key = $"s{i % 50_000}", Value = Encoding.UTF8.GetBytes(json) });
+                        producer.Produce(Topic, new Message<string, byte[]> { Key = $"s{i % Sessions}", Value = GenericView(i) });
                         break;
                     }
                     catch (ProduceException<string, byte[]> ex) when (ex.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)

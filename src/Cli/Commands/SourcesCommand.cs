@@ -10,6 +10,8 @@ namespace Shopstream.Cli;
 /// <c>shopstream sources</c>: each source of the cluster (enabled, schedule, last run, watermark, next due), read from a
 /// silo's <c>GET /api/sources</c>; <c>shopstream sources run NAME</c> asks the cluster to run a source now
 /// (<c>POST /api/sources/NAME/run</c>) and follows that run in <c>GET /api/sources/NAME/runs</c> until it ends.
+/// Feeds are listed from the same answer rather than from the brokers and the database: the silo holds each feed's
+/// foreign cluster settings (its SASL credentials among them), which this command does not have, and the live counts.
 /// </summary>
 internal static class SourcesCommand
 {
@@ -64,7 +66,7 @@ internal static class SourcesCommand
         }
         var table = new Table { Title = new TableTitle("sources"), Border = TableBorder.Rounded };
         table.AddColumns("source", "enabled", "schedule", "last run", "status", "read / produced / rejected", "watermark", "next due");
-        foreach (var s in sources.EnumerateArray())
+        foreach (var s in sources.EnumerateArray().Where(s => Text(s, "kind") != "feed"))
         {
             var last = s.GetProperty("lastRun");
             var hasRun = last.ValueKind == JsonValueKind.Object;
@@ -75,7 +77,27 @@ internal static class SourcesCommand
                 Text(s, "watermark"), Text(s, "nextDue"));
         }
         AnsiConsole.Write(table);
+        var feeds = sources.EnumerateArray().Where(s => Text(s, "kind") == "feed").ToList();
+        if (feeds.Count > 0)
+        {
+            AnsiConsole.Write(FeedTable(feeds));
+            AnsiConsole.MarkupLine($"[grey]lag: the feed group's on the whole foreign topic; counts: the bridge of silo {Markup.Escape(silo.ToString())} since it started[/]");
+        }
         return 0;
+    }
+
+    private static Table FeedTable(IEnumerable<JsonElement> feeds)
+    {
+        var table = new Table { Title = new TableTitle("feeds"), Border = TableBorder.Rounded };
+        table.AddColumns("feed", "kind", "foreign topic", "shape", "state", "lag", "consumed / produced / rejected", "last error");
+        foreach (var f in feeds)
+        {
+            var lag = Text(f, "lag") is "-" ? $"? ({Text(f, "lagError")})" : Text(f, "lag");
+            table.AddRow(
+                Markup.Escape(Text(f, "name")), "feed", Markup.Escape($"{Text(f, "bootstrap")}/{Text(f, "topic")}"), Text(f, "shape"), Text(f, "state"),
+                Markup.Escape(lag), $"{Text(f, "consumed")} / {Text(f, "produced")} / {Text(f, "rejected")}", Markup.Escape(Text(f, "lastError")));
+        }
+        return table;
     }
 
     private static async Task<int> RunAsync(Uri silo, string? apiKey, string name, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,12 @@ public sealed partial class FeedBridge : BackgroundService
     /// <summary>Messages forwarded per round trip to our cluster at most.</summary>
     public const int MaxBatch = 5000;
 
+    /// <summary>How long after a failure the bridge's state stays <see cref="FeedStates.Failing"/>.</summary>
+    public static readonly TimeSpan FailingWindow = TimeSpan.FromSeconds(15);
+
+    /// <summary>A batch waiting longer than this for our cluster's acknowledgement or the foreign commit makes the state <see cref="FeedStates.Failing"/>.</summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(5);
+
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly string name;
@@ -31,7 +38,10 @@ public sealed partial class FeedBridge : BackgroundService
     private long produced;
     private long rejected;
     private volatile LagSnapshot lag = new(null, []);
-    private volatile string? lastError;
+    private volatile Failure? lastError;
+    // When the batch in hand started to be forwarded (Stopwatch timestamp), 0 between batches. While a broker is away
+    // the bridge waits inside the produce or the commit and its client reports nothing, so the wait itself is the sign.
+    private long forwardingSince;
 
     /// <summary>A bridge of feed <paramref name="name"/> producing through <paramref name="producer"/> (our cluster).</summary>
     public FeedBridge(string name, FeedOptions options, KafkaRecordProducer producer, ILogger<FeedBridge> logger)
@@ -57,10 +67,29 @@ public sealed partial class FeedBridge : BackgroundService
     public FeedStatus Status()
     {
         var snapshot = lag;
+        var failure = lastError;
+        var run = ExecuteTask;
+        var state = run is null ? FeedStates.Starting
+            : run.IsCompleted ? FeedStates.Stopped
+            : failure is not null && DateTimeOffset.UtcNow - failure.At < FailingWindow ? FeedStates.Failing
+            : Volatile.Read(ref forwardingSince) is var since && since != 0 && Stopwatch.GetElapsedTime(since) > StalledAfter ? FeedStates.Failing
+            : snapshot.Partitions.Count > 0 ? FeedStates.Bridging
+            : FeedStates.Idle;
         return new FeedStatus(
             name, options.Topic, options.Shape, Interlocked.Read(ref consumed), Interlocked.Read(ref produced), Interlocked.Read(ref rejected),
-            snapshot.Lag, snapshot.Partitions, lastError);
+            snapshot.Lag, snapshot.Partitions, failure?.ToString())
+        {
+            Bootstrap = options.Bootstrap,
+            Group = consumerConfig.GroupId,
+            State = state,
+        };
     }
+
+    /// <summary>
+    /// The feed group's lag over the whole foreign topic, read from the foreign brokers with this feed's client settings
+    /// (blocking, up to about twice <paramref name="timeout"/>).
+    /// </summary>
+    public FeedLag ReadLag(TimeSpan timeout) => FeedLag.Read(consumerConfig, options.Topic, timeout);
 
     /// <inheritdoc />
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -107,6 +136,7 @@ public sealed partial class FeedBridge : BackgroundService
             // the offset, not the place in the batch, so that a message read again after a restart is the same rejection.
             events.Add(Judge((int)(batch[i].Offset.Value % int.MaxValue), batch[i].Message.Value));
         }
+        Volatile.Write(ref forwardingSince, Stopwatch.GetTimestamp());
         try
         {
             var response = await intake.AcceptAsync(events, ct).ConfigureAwait(false);
@@ -122,6 +152,10 @@ public sealed partial class FeedBridge : BackgroundService
             LogBatchRetried(logger, name, batch.Count, ex);
             KafkaBatches.Rewind(consumer, batch);
             await Task.Delay(RetryDelay, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref forwardingSince, 0);
         }
     }
 
@@ -158,9 +192,14 @@ public sealed partial class FeedBridge : BackgroundService
         return new LagSnapshot(total, [.. assignment.Select(p => p.Partition.Value).Order()]);
     }
 
-    private void Failed(string reason) => lastError = $"{DateTimeOffset.UtcNow:O} {reason}";
+    private void Failed(string reason) => lastError = new Failure(DateTimeOffset.UtcNow, reason);
 
     private sealed record LagSnapshot(long? Lag, IReadOnlyList<int> Partitions);
+
+    private sealed record Failure(DateTimeOffset At, string Reason)
+    {
+        public override string ToString() => $"{At:O} {Reason}";
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed}: bridging topic {Topic} at {Bootstrap} (group {Group})")]
     private static partial void LogStarted(ILogger logger, string feed, string topic, string bootstrap, string group);

@@ -34,6 +34,12 @@ public sealed class FeedBridges : IHostedService, IAsyncDisposable
     /// <summary>Each feed's status in this silo, by name.</summary>
     public IReadOnlyList<FeedStatus> Statuses() => [.. bridges.Select(b => b.Status())];
 
+    /// <summary>
+    /// Each feed's lag over its whole foreign topic (every silo's partitions, from the foreign brokers), in the order of
+    /// <see cref="Statuses"/>; the feeds are asked at once, each for up to about twice <paramref name="timeout"/>.
+    /// </summary>
+    public Task<FeedLag[]> LagsAsync(TimeSpan timeout) => Task.WhenAll(bridges.Select(b => Task.Run(() => b.ReadLag(timeout))));
+
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -13,4 +13,17 @@ namespace Shopstream.Ingest.Feeds;
 /// <param name="Partitions">The foreign partitions this silo owns now (the group shares them across silos).</param>
 /// <param name="LastError">The last failure (foreign cluster, our cluster, offset commit), or null.</param>
 public sealed record FeedStatus(
-    string Name, string Topic, string Shape, long Consumed, long Produced, long Rejected, long? Lag, IReadOnlyList<int> Partitions, string? LastError);
+    string Name, string Topic, string Shape, long Consumed, long Produced, long Rejected, long? Lag, IReadOnlyList<int> Partitions, string? LastError)
+{
+    /// <summary>The foreign cluster's bootstrap servers.</summary>
+    public string Bootstrap { get; init; } = "";
+
+    /// <summary>The feed's consumer group on the foreign cluster.</summary>
+    public string Group { get; init; } = "";
+
+    /// <summary>
+    /// <see cref="FeedStates.Bridging"/>, <see cref="FeedStates.Idle"/>, <see cref="FeedStates.Failing"/>,
+    /// <see cref="FeedStates.Starting"/> or <see cref="FeedStates.Stopped"/>.
+    /// </summary>
+    public string State { get; init; } = FeedStates.Starting;
+}

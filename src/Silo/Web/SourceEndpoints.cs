@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Shopstream.Grains.Interfaces.Grains;
+using Shopstream.Ingest.Feeds;
 using Shopstream.Ingest.Sources;
 using Shopstream.Projection.Sources;
 
@@ -10,14 +12,19 @@ namespace Shopstream.Silo.Web;
 /// <summary>
 /// <c>GET /api/sources</c>, <c>GET /api/sources/{name}/runs</c> and <c>POST /api/sources/{name}/run</c>. Behind the same
 /// key as the rest of <c>/api</c> (<see cref="WebKeyGuard"/>); an unknown name is answered 404 before any grain activates.
+/// <c>GET /api/sources</c> lists the configured feeds after the REST sources (<c>kind</c> <c>feed</c>): their lag is
+/// the cluster's, read from the foreign brokers; their counts are this silo's bridge's since it started.
 /// </summary>
 internal static class SourceEndpoints
 {
     private const int MaxRuns = 100;
 
+    // A foreign cluster that does not answer must not hold the listing for long: its lag then shows as unknown, with why.
+    private static readonly TimeSpan LagTimeout = TimeSpan.FromSeconds(2);
+
     public static RouteGroupBuilder MapSourcesApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/sources", async (IGrainFactory grains, SourceRunStore store, CancellationToken ct) =>
+        api.MapGet("/sources", async (IGrainFactory grains, SourceRunStore store, IServiceProvider services, CancellationToken ct) =>
         {
             var list = new List<object>();
             foreach (var source in SourceCatalog.All)
@@ -28,6 +35,7 @@ internal static class SourceEndpoints
                 list.Add(new
                 {
                     name = source.Name,
+                    kind = "api",
                     status.Enabled,
                     status.Schedule,
                     status.NextDue,
@@ -35,6 +43,11 @@ internal static class SourceEndpoints
                     runningRunId = status.RunningRunId,
                     lastRun = last is null ? null : Run(last),
                 });
+            }
+            if (services.GetService<FeedBridges>() is { } feeds)
+            {
+                var lags = await feeds.LagsAsync(LagTimeout);
+                list.AddRange(feeds.Statuses().Zip(lags, Feed));
             }
             return Results.Ok(list);
         });
@@ -66,6 +79,25 @@ internal static class SourceEndpoints
 
     private static IResult Unknown() =>
         Results.NotFound(new { error = $"unknown source; known: {string.Join(", ", SourceCatalog.All.Select(s => s.Name))}" });
+
+    private static object Feed(FeedStatus s, FeedLag lag) => new
+    {
+        name = s.Name,
+        kind = "feed",
+        s.Bootstrap,
+        s.Topic,
+        s.Shape,
+        s.Group,
+        s.State,
+        lag = lag.Total,
+        lagPartitions = lag.Partitions.Select(p => new { p.Partition, p.End, p.Committed, p.Lag }),
+        lagError = lag.Error,
+        s.Consumed,
+        s.Produced,
+        s.Rejected,
+        ownedPartitions = s.Partitions,
+        s.LastError,
+    };
 
     private static object Run(SourceRunRow r) => new
     {
