@@ -32,9 +32,13 @@ public static class ConsoleEndpoints
         }
         var files = new PhysicalFileProvider(FilesDirectory);
         var types = new FileExtensionContentTypeProvider();
-        app.MapGet("/console", () => Results.Redirect("/console/"));
         app.MapGet("/console/{**path}", (string? path, HttpContext context) =>
         {
+            // Routing matches /console and /console/ alike; the pages' relative links need the slash.
+            if (string.IsNullOrEmpty(path) && !context.Request.Path.Value!.EndsWith('/'))
+            {
+                return Results.Redirect("/console/");
+            }
             // PhysicalFileProvider refuses paths that leave its root (.., absolute), answering "not found".
             var file = files.GetFileInfo(string.IsNullOrEmpty(path) ? "index.html" : path);
             if (!file.Exists || file.IsDirectory || file.PhysicalPath is null)

@@ -109,6 +109,7 @@ const shopstream = (() => {
 
   /** Runs `load` now and every `seconds`; shows when it last succeeded, or why it failed. Returns a function that reloads now. */
   function refresh(seconds, load) {
+    frame();
     let running = null;
     const run = () => {
       running = running || (async () => {
@@ -133,10 +134,16 @@ const shopstream = (() => {
     return run;
   }
 
+  // (refresh() runs after this line: page scripts are deferred.)
   const pages = [['catalogue', './', 'Catalogue'], ['clickstream', 'clickstream.html', 'Clickstream'], ['recalls', 'recalls.html', 'Recalls'], ['pipeline', 'pipeline.html', 'Pipeline']];
 
   /** The header every page shares (title, navigation, last updated) and the page's heading and status line. */
+  let framed = false;
   function frame() {
+    if (framed) {
+      return;
+    }
+    framed = true;
     const current = document.body.dataset.page;
     const header = document.createElement('header');
     const h1 = document.createElement('h1');
