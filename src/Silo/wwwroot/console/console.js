@@ -25,8 +25,12 @@ const shopstream = (() => {
       instance = echarts.init(element, null, { renderer: 'svg' });
       charts.set(id, instance);
     }
-    const categoryAxis = { type: 'category', data: categories, name: xName, nameLocation: 'middle', nameGap: horizontal ? 90 : 32, axisLabel: { hideOverlap: true, width: 80, overflow: 'truncate' } };
-    const valueAxis = { type: 'value', name: yName, nameLocation: 'middle', nameGap: horizontal ? 28 : 48 };
+    // xName/yName name the horizontal and vertical axis as drawn: for a horizontal chart the values run along x.
+    const categoryAxis = {
+      type: 'category', data: categories, name: horizontal ? yName : xName, nameLocation: 'middle', nameGap: horizontal ? 12 : 28,
+      axisLabel: { interval: categories.length <= 12 ? 0 : 'auto', hideOverlap: true, width: horizontal ? 140 : 90, overflow: 'truncate' },
+    };
+    const valueAxis = { type: 'value', name: horizontal ? xName : yName, nameLocation: 'middle', nameGap: horizontal ? 28 : 48 };
     instance.setOption({
       color: palette,
       animation: false,
@@ -34,7 +38,7 @@ const shopstream = (() => {
       title: { text: title, left: 'center', textStyle: { fontSize: 14 } },
       legend: { show: series.length > 1, top: 24, type: 'scroll' },
       tooltip: { trigger: 'axis' },
-      grid: { containLabel: true, left: horizontal ? 16 : 24, right: 24, top: series.length > 1 ? 64 : 44, bottom: 40 },
+      grid: { left: 8, right: 32, top: series.length > 1 ? 64 : 44, bottom: 8, outerBoundsContain: 'all' },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? Object.assign(categoryAxis, { inverse: true, nameRotate: 90 }) : valueAxis,
       series: series.map(s => ({
