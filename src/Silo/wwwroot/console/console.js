@@ -114,6 +114,10 @@ const shopstream = (() => {
   /** Runs `load` now and every `seconds`; shows when it last succeeded, or why it failed. Returns a function that reloads now. */
   function refresh(seconds, load) {
     frame();
+    if (typeof echarts === 'undefined') {
+      setStatus('ECharts is missing from this build of the silo: run `npm ci` at the repository root and build again.');
+      return () => Promise.resolve();
+    }
     let running = null;
     const run = () => {
       running = running || (async () => {
