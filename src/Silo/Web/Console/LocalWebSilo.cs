@@ -4,15 +4,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Shopstream.Silo.Hosting;
 
 namespace Shopstream.Silo.Web.Console;
 
 /// <summary>
-/// One silo with localhost clustering and its web host (entity API, sources, console), behind <see cref="WebKeyGuard"/>:
+/// One silo with localhost clustering and its web host (Orleans dashboard, entity API, sources, console), behind <see cref="WebKeyGuard"/>:
 /// <c>shopstream demo --console</c> and the console's browser tests. <c>shopstream silo</c> builds its own host
-/// (PostgreSQL membership, dashboard, health, metrics) and maps the same console.
+/// (PostgreSQL membership, health, metrics) and maps the same console.
 /// </summary>
 public static class LocalWebSilo
 {
@@ -30,11 +31,13 @@ public static class LocalWebSilo
         {
             silo.UseLocalhostClustering(siloPort: SiloHostFactory.FreePort(), gatewayPort: SiloHostFactory.FreePort(), serviceId: options.ClusterId, clusterId: options.ClusterId);
             silo.AddShopstream(options);
+            silo.AddDashboard();
         });
         builder.Services.AddSingleton(web);
         var app = builder.Build();
         var guard = new WebKeyGuard(web);
         app.Use((context, next) => guard.InvokeAsync(context, () => next(context)));
+        app.MapOrleansDashboard("/dashboard");
         app.MapShopstreamApi();
         app.MapShopstreamConsole();
         return app;
