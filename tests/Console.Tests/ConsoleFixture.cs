@@ -94,7 +94,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
         recallsApi = RappelConsoFixtureApi.Start(0);
         silo = LocalWebSilo.Build(
             options,
-            new SiloWebOptions { Bind = "0.0.0.0", Port = SiloHostFactory.FreePort(), DashboardApiKey = ApiKey },
+            new SiloWebOptions { Bind = "0.0.0.0", Port = 0, DashboardApiKey = ApiKey },
             new Dictionary<string, string?> { ["Shopstream:Sources:rappelconso:BaseUrl"] = recallsApi.BaseUrl.AbsoluteUri });
         await silo.StartAsync();
         BaseAddress = LocalWebSilo.BaseAddress(silo);

@@ -100,7 +100,7 @@ internal static class DemoCommand
         AnsiConsole.MarkupLine($"Schema applied; topics {string.Join(", ", topics)} ready ({partitions} partitions each when created here).");
 
         using var host = consolePort is { } port
-            ? LocalWebSilo.Build(options, new SiloWebOptions { Bind = "127.0.0.1", Port = port == 0 ? SiloHostFactory.FreePort() : port })
+            ? LocalWebSilo.Build(options, new SiloWebOptions { Bind = "127.0.0.1", Port = port })
             : SiloHostFactory.BuildLocal(options);
         await host.StartAsync(ct);
         var console = host is WebApplication web ? new Uri(LocalWebSilo.BaseAddress(web), "console/") : null;

@@ -43,7 +43,7 @@ public static class LocalWebSilo
         return app;
     }
 
-    /// <summary>Where a started host answers, on loopback even when it binds every address.</summary>
+    /// <summary>Where a started host answers (the port Kestrel chose for port 0), on loopback even when it binds every address.</summary>
     public static Uri BaseAddress(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
