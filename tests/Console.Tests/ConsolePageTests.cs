@@ -139,6 +139,10 @@ public sealed class ConsolePageTests(ConsoleFixture fixture)
         await Assertions.Expect(listed.Locator("td").Nth(2)).ToHaveTextAsync(reason);
         await listed.Locator("summary").ClickAsync();
         Assert.False(string.IsNullOrWhiteSpace(await listed.Locator("pre").TextContentAsync()));
+        // Still open after the page's next refresh (every 5 s) redrew the list.
+        var updated = await browser.Page.Locator("#last-updated").GetAttributeAsync("datetime");
+        await browser.Page.WaitForFunctionAsync($"() => document.getElementById('last-updated').dateTime !== '{updated}'", null, new() { Timeout = 15_000 });
+        await Assertions.Expect(browser.Page.Locator("#rejected-list tbody tr").First.Locator("details")).ToHaveAttributeAsync("open", "");
         Assert.Empty(browser.Errors);
     }
 

@@ -5,6 +5,8 @@
   const { api, chart, table, text, refresh } = shopstream;
   let historyOf = null;
   let rejectedFilter = null;
+  // Payloads the user opened stay open across the 5 s refreshes.
+  const opened = new Set();
 
   function button(label, onClick, data) {
     const b = document.createElement('button');
@@ -17,6 +19,8 @@
 
   function payload(r) {
     const details = document.createElement('details');
+    details.open = opened.has(r.id);
+    details.addEventListener('toggle', () => (details.open ? opened.add(r.id) : opened.delete(r.id)));
     const summary = document.createElement('summary');
     summary.textContent = r.payloadCut ? 'Payload (first 2000 characters)' : 'Payload';
     const pre = document.createElement('pre');
