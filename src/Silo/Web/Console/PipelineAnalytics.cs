@@ -2,15 +2,18 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Runtime;
 using Shopstream.Grains.Interfaces.Wire;
+using Shopstream.Silo.Kafka;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.Web.Console;
 
 /// <summary>
-/// <c>/api/analytics/pipeline/*</c>: the cluster's silos and this silo's partitions (live, from the stream provider),
+/// <c>/api/analytics/pipeline/*</c>: the cluster's silos, every partition's committed offset and lag (the consumer
+/// group's, from Kafka) with its owner when this silo reads it (live, from the stream provider),
 /// rejected records by stage and reason with their payload, and the lake's files and snapshots.
 /// </summary>
 internal static class PipelineAnalytics
@@ -18,29 +21,44 @@ internal static class PipelineAnalytics
     /// <summary>A payload in a list is cut here; <c>/pipeline/rejected/{id}</c> gives it whole.</summary>
     private const int ListedPayloadChars = 2000;
 
+    private static readonly TimeSpan GroupReadTimeout = TimeSpan.FromSeconds(5);
+
     public static RouteGroupBuilder MapPipelineAnalytics(this RouteGroupBuilder api)
     {
         var pipeline = api.MapGroup("/pipeline");
         pipeline.MapGet("/partitions", async (IServiceProvider services, ILocalSiloDetails silo, IGrainFactory grains) =>
         {
-            // Each silo knows the partitions it reads; the page asks one silo, so owners elsewhere show as null.
-            var stats = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);
             var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             var self = silo.SiloAddress.ToString();
+            // Offsets and lag are the consumer group's, so every partition shows them whichever silo reads it; the owner
+            // is known only for the partitions this silo reads (each silo knows its own queues).
+            var kafka = services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(StreamProviders.Kafka);
+            var group = await Task.Run(() =>
+            {
+                using var progress = new DeliveryProgress(kafka.BootstrapServers, kafka.ConsumerGroupId,
+                    new Dictionary<string, string>(kafka.ClientSettings, StringComparer.Ordinal), kafka.Topics.Select(t => t.Name));
+                return progress.Read(GroupReadTimeout);
+            });
+            var local = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka).Snapshot()
+                .ToDictionary(p => (p.Topic, p.Partition));
             return Results.Ok(new
             {
                 silo = self,
                 clusterSilos = hosts.Keys.Select(h => h.ToString()).Order(StringComparer.Ordinal),
-                partitions = stats.Snapshot().OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).Select(p => new
+                partitions = group.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).Select(p =>
                 {
-                    p.Topic,
-                    p.Partition,
-                    owner = p.OwnedHere ? self : null,
-                    p.Consumed,
-                    p.Rejected,
-                    p.CommittedOffset,
-                    p.EndOffset,
-                    p.Lag,
+                    var here = local.GetValueOrDefault((p.Topic, p.Partition));
+                    return new
+                    {
+                        p.Topic,
+                        p.Partition,
+                        owner = here is { OwnedHere: true } ? self : null,
+                        p.CommittedOffset,
+                        p.EndOffset,
+                        p.Lag,
+                        consumedHere = here?.Consumed ?? 0,
+                        rejectedHere = here?.Rejected ?? 0,
+                    };
                 }),
             });
         });

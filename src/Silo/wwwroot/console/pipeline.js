@@ -74,10 +74,10 @@
       title: 'Lag per partition (messages not yet committed)', horizontal: true, categories: names, xName: 'Lag', yName: 'Topic [partition]',
       series: [{ name: 'Lag', data: live.partitions.map(p => p.lag ?? 0) }],
     });
-    table('partitions-table', 'Partitions as this silo sees them', [
+    table('partitions-table', 'Partitions: the consumer group\'s offsets and lag; owner when this silo reads it', [
       { key: 'topic', label: 'Topic' }, { key: 'partition', label: 'Partition' }, { key: 'owner', label: 'Owner silo' },
       { key: 'committedOffset', label: 'Committed offset' }, { key: 'endOffset', label: 'End offset' }, { key: 'lag', label: 'Lag' },
-      { key: 'consumed', label: 'Consumed here' }, { key: 'rejected', label: 'Rejected here' },
+      { key: 'consumedHere', label: 'Consumed here' }, { key: 'rejectedHere', label: 'Rejected here' },
     ], live.partitions);
   }
 
