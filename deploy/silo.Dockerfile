@@ -12,6 +12,12 @@ COPY src/ src/
 RUN find src -type f ! -name '*.csproj' ! -name '*.props' ! -name '*.targets' -delete \
  && find src -depth -type d -empty -delete
 
+# The web console's ECharts, from npm as package-lock.json pins it (dependencies only: s3rver is a test tool).
+FROM node:22-bookworm-slim AS npm
+WORKDIR /npm
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
 ENV DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 WORKDIR /src
@@ -20,6 +26,8 @@ COPY --from=projects /src/src/ src/
 RUN dotnet restore src/Silo/Silo.csproj
 COPY src/ src/
 COPY sql/ sql/
+# src/Silo/Silo.csproj copies node_modules/echarts/dist/echarts.min.js into the console's files (wwwroot/console/lib).
+COPY --from=npm /npm/node_modules/echarts/ node_modules/echarts/
 # Framework-dependent and RID-neutral: runtimes/<rid>/native keeps the librdkafka builds (the app loads
 # centos8-librdkafka.so, which needs only glibc). No apphost: the entry point is `dotnet shopstream-silo.dll`.
 RUN dotnet publish src/Silo/Silo.csproj -c Release -o /app --no-restore -p:UseAppHost=false

@@ -13,12 +13,7 @@ TITLE="Orleans Dashboard"
 DB="shopstream_screenshot"
 log() { echo "dashboard-screenshot: $*" >&2; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  log "installing Debian's chromium"
-  if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >&2
-fi
+scripts/chromium.sh >/dev/null
 
 rm -rf "$RUN" "$PNG" && mkdir -p "$RUN"
 dotnet build src/Cli/Cli.csproj -c Release -nologo -v q -clp:ErrorsOnly >&2

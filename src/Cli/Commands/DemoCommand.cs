@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Shopstream.Cli.Sources;
@@ -11,6 +12,9 @@ using Shopstream.Projection.Storage;
 using Shopstream.Kafka.Embedded;
 using Spectre.Console;
 using Shopstream.Silo.CommandLine;
+using Shopstream.Silo.Web;
+using Shopstream.Silo.Web.Console;
+using Microsoft.AspNetCore.Builder;
 
 namespace Shopstream.Cli;
 
@@ -32,7 +36,12 @@ internal static class DemoCommand
         {
             Description = "Send DIR/events/*.ndjson through feeds instead of POST /events: raw to a second embedded broker (the \"foreign\" cluster), one topic per shape, bridged by the silo",
         };
-        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout, feed };
+        var console = new Option<bool>("--console")
+        {
+            Description = "Keep the silo running with its web console on loopback (prints the URL; Ctrl+C stops it) and write screenshots of every page to .run/console/",
+        };
+        var consolePort = new Option<int>("--console-port") { Description = "HTTP port of the console with --console (0: a free one)", DefaultValueFactory = _ => 0 };
+        var command = new Command("demo", "Run the pipeline end to end on a snapshot and print the analytic tables") { data, postgres, kafka, partitions, timeout, feed, console, consolePort };
         command.SetAction(async (r, ct) =>
         {
             var pg = r.GetValue(postgres);
@@ -45,13 +54,15 @@ internal static class DemoCommand
             {
                 return 2;
             }
-            return await RunAsync(r.GetValue(data), pg, r.GetValue(kafka), clientSettings, r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), r.GetValue(feed), ct);
+            int? webPort = r.GetValue(console) ? r.GetValue(consolePort) : null;
+            return await RunAsync(r.GetValue(data), pg, r.GetValue(kafka), clientSettings, r.GetValue(partitions), TimeSpan.FromSeconds(r.GetValue(timeout)), r.GetValue(feed), webPort, ct);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(
-        DirectoryInfo? data, string postgres, string? kafka, Dictionary<string, string> clientSettings, int partitions, TimeSpan timeout, bool feed, CancellationToken ct)
+        DirectoryInfo? data, string postgres, string? kafka, Dictionary<string, string> clientSettings, int partitions, TimeSpan timeout, bool feed, int? consolePort,
+        CancellationToken ct)
     {
         var started = Stopwatch.StartNew();
         using var broker = string.IsNullOrWhiteSpace(kafka) ? EmbeddedKafkaBroker.Start() : null;
@@ -62,6 +73,11 @@ internal static class DemoCommand
         }
         var options = new ShopstreamOptions { Postgres = postgres, Kafka = kafka!, Lake = LakeCommand.DemoOptions(), KafkaClient = clientSettings };
         var eventsDirectory = Path.Combine(data?.FullName ?? RepoPaths.SamplesDirectory(), "events");
+        if (consolePort is not null && data is null && !Directory.Exists(eventsDirectory))
+        {
+            // The console's clickstream page wants events: the bundled ones.
+            eventsDirectory = Path.Combine(RepoPaths.Root(), "samples", "clickstream", "events");
+        }
         using var foreign = feed && Directory.Exists(eventsDirectory) ? DemoFeeds.Start(eventsDirectory, options, partitions) : null;
         options.Validate();
         var topics = options.TopicsByNamespace().Values.ToList();
@@ -83,9 +99,12 @@ internal static class DemoCommand
         }
         AnsiConsole.MarkupLine($"Schema applied; topics {string.Join(", ", topics)} ready ({partitions} partitions each when created here).");
 
-        using var host = SiloHostFactory.BuildLocal(options);
+        using var host = consolePort is { } port
+            ? LocalWebSilo.Build(options, new SiloWebOptions { Bind = "127.0.0.1", Port = port })
+            : SiloHostFactory.BuildLocal(options);
         await host.StartAsync(ct);
-        AnsiConsole.MarkupLine("Silo started.");
+        var console = host is WebApplication web ? new Uri(LocalWebSilo.BaseAddress(web), "console/") : null;
+        AnsiConsole.MarkupLine(console is null ? "Silo started." : $"Silo started; web console at [bold]{console}[/]");
 
         var ingestStarted = Stopwatch.StartNew();
         var counts = await IngestCommand.RunAsync(kafka!, data, null, null, options.KafkaClient, ct);
@@ -121,7 +140,10 @@ internal static class DemoCommand
             await host.StopAsync(CancellationToken.None);
             return 1;
         }
-        await host.StopAsync(ct);
+        if (console is null)
+        {
+            await host.StopAsync(ct);
+        }
 
         await using var db = NpgsqlDataSource.Create(postgres);
         AnsiConsole.Write(IngestCommand.CountsTable(counts));
@@ -140,6 +162,21 @@ internal static class DemoCommand
         await LakeCommand.PrintDemoQueryAsync(postgres, options.Lake, ct);
         AnsiConsole.MarkupLine(
             $"demo: records={produced} elapsed_s={started.Elapsed.TotalSeconds:0.0} pipeline_s={pipelineSeconds:0.00} records_per_s={produced / Math.Max(pipelineSeconds, 0.001):0}");
+        if (console is not null)
+        {
+            await ConsoleScreenshots.WriteAsync(console, ct);
+            AnsiConsole.MarkupLine($"Web console: [bold]{console}[/] (the silo keeps running; Ctrl+C stops it)");
+            // Ctrl+C or SIGTERM: the command's token, or the host's own console lifetime, whichever takes the signal.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await host.StopAsync(CancellationToken.None);
+        }
         return 0;
     }
 

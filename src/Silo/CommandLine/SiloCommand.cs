@@ -17,6 +17,7 @@ using Shopstream.Ingest.Http;
 using Shopstream.Silo.Hosting;
 using Shopstream.Projection.Storage;
 using Shopstream.Silo.Web;
+using Shopstream.Silo.Web.Console;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.CommandLine;
@@ -117,6 +118,7 @@ public static class SiloCommand
             app.MapPrometheusScrapingEndpoint("/metrics");
             app.MapShopstreamHealth();
             app.MapShopstreamApi();
+            app.MapShopstreamConsole();
             StopDeadline.Arm(app.Lifetime, options.ShutdownTimeout, "silo");
             await app.StartAsync(ct);
             await Console.Error.WriteLineAsync(
