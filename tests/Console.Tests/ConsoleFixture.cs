@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Playwright;
 using Shopstream.Grains.Interfaces.Wire;
 using Shopstream.Ingest;
+using Shopstream.Ingest.Feeds;
 using Shopstream.Ingest.Http;
 using Shopstream.Ingest.Producing;
 using Shopstream.Ingest.RappelConso;
@@ -24,6 +25,9 @@ namespace Shopstream.Console.Tests;
 public sealed class ConsoleFixture : IAsyncLifetime
 {
     public const string ApiKey = "console-test-key";
+
+    /// <summary>The feed the fixture configures.</summary>
+    public const string Feed = "clicks";
 
     /// <summary>Debian's Chromium: Playwright's own browser download does not work here (scripts/chromium.sh installs it).</summary>
     public const string Chromium = "/usr/bin/chromium";
@@ -92,6 +96,15 @@ public sealed class ConsoleFixture : IAsyncLifetime
             SharedBroker.Instance.CreateTopic(topic, 2);
         }
         recallsApi = RappelConsoFixtureApi.Start(0);
+        // A feed on a "foreign" topic of the shared broker holding one message that is not JSON: the pipeline page lists
+        // it with 1 consumed, 0 produced, 1 rejected, without changing the clickstream numbers.
+        var foreignTopic = $"t{id}.foreign-clicks";
+        SharedBroker.Instance.CreateTopic(foreignTopic, 1);
+        using (var foreign = new RawProducer(SharedBroker.Instance.BootstrapServers))
+        {
+            await foreign.SendRawAsync(foreignTopic, "k", "not json"u8.ToArray());
+        }
+        options.Feeds[Feed] = new FeedOptions { Bootstrap = SharedBroker.Instance.BootstrapServers, Topic = foreignTopic, Shape = "generic", StartPosition = "earliest" };
         silo = LocalWebSilo.Build(
             options,
             new SiloWebOptions { Bind = "0.0.0.0", Port = 0, DashboardApiKey = ApiKey },

@@ -123,6 +123,25 @@ public sealed class ConsolePageTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task Pipeline_lists_the_feed_apart_from_the_sources_with_its_state_lag_and_counts()
+    {
+        await using var browser = await ConsoleBrowser.OpenAsync(fixture, "pipeline.html");
+
+        // ConsoleFixture's feed: one message, not JSON, so read 1, forwarded 1 (its rejection), produced 0, rejected 1,
+        // and nothing left on the foreign topic once its offset is committed.
+        var row = browser.Page.Locator("#feeds-table tbody tr").Filter(new LocatorFilterOptions { HasText = ConsoleFixture.Feed });
+        var expect = new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 };
+        await Assertions.Expect(row.Locator("td").Nth(3)).ToHaveTextAsync("bridging", expect);
+        await Assertions.Expect(row.Locator("td").Nth(4)).ToHaveTextAsync("0", expect);
+        await Assertions.Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1", expect);
+        await Assertions.Expect(row.Locator("td").Nth(6)).ToHaveTextAsync("0", expect);
+        await Assertions.Expect(row.Locator("td").Nth(7)).ToHaveTextAsync("1", expect);
+        // The sources table holds the REST sources only: no "Run now" for a feed.
+        Assert.Equal(0, await browser.Page.Locator($"button[data-run='{ConsoleFixture.Feed}']").CountAsync());
+        Assert.Empty(browser.Errors);
+    }
+
+    [Fact]
     public async Task Pipeline_shows_a_rejected_records_reason_and_payload()
     {
         var newest = await CountsAsync("SELECT stage || E'\\n' || reason, id FROM rejected_records ORDER BY id DESC LIMIT 1");

@@ -22,6 +22,10 @@ internal static class SourceEndpoints
     // A foreign cluster that does not answer must not hold the listing for long: its lag then shows as unknown, with why.
     private static readonly TimeSpan LagTimeout = TimeSpan.FromSeconds(2);
 
+    // A source grain on a silo that just died answers nothing until the cluster declares that silo dead: the listing
+    // shows that source's status as unknown, with why, instead of failing whole.
+    private static readonly TimeSpan StatusTimeout = TimeSpan.FromSeconds(3);
+
     public static RouteGroupBuilder MapSourcesApi(this RouteGroupBuilder api)
     {
         api.MapGet("/sources", async (IGrainFactory grains, SourceRunStore store, IServiceProvider services, CancellationToken ct) =>
@@ -29,18 +33,28 @@ internal static class SourceEndpoints
             var list = new List<object>();
             foreach (var source in SourceCatalog.All)
             {
-                var status = await grains.GetGrain<ISourceGrain>(source.Name).GetStatusAsync();
+                SourceStatus? status = null;
+                string? statusError = null;
+                try
+                {
+                    status = await grains.GetGrain<ISourceGrain>(source.Name).GetStatusAsync().WaitAsync(StatusTimeout, ct);
+                }
+                catch (Exception ex) when (ex is TimeoutException or OrleansException)
+                {
+                    statusError = $"the source's grain did not answer ({ex.GetType().Name}: {ex.Message})";
+                }
                 var runs = await store.RunsAsync(source.Name, 1, ct);
                 var last = runs.Count > 0 ? runs[0] : null;
                 list.Add(new
                 {
                     name = source.Name,
                     kind = "api",
-                    status.Enabled,
-                    status.Schedule,
-                    status.NextDue,
+                    enabled = status?.Enabled,
+                    schedule = status?.Schedule,
+                    nextDue = status?.NextDue,
                     watermark = await store.WatermarkAsync(source.Name, ct),
-                    runningRunId = status.RunningRunId,
+                    runningRunId = status?.RunningRunId,
+                    statusError,
                     lastRun = last is null ? null : Run(last),
                 });
             }

@@ -42,10 +42,18 @@
   }
 
   async function loadSources() {
-    const sources = await api('/api/sources');
+    const listed = await api('/api/sources');
+    const sources = listed.filter(s => s.kind !== 'feed');
+    const feeds = listed.filter(s => s.kind === 'feed');
     historyOf = historyOf || (sources[0] && sources[0].name);
-    table('sources-table', 'Sources and feeds', [
-      { key: 'name', label: 'Source' }, { label: 'Enabled', value: s => s.enabled ? 'yes' : 'no' }, { key: 'schedule', label: 'Schedule (cron, UTC)' },
+    table('feeds-table', 'Feeds (foreign Kafka topics; counts are this silo\'s bridge since it started)', [
+      { key: 'name', label: 'Feed' }, { label: 'Foreign topic', value: f => `${f.bootstrap}/${f.topic}` }, { key: 'shape', label: 'Shape' },
+      { key: 'state', label: 'State' }, { label: 'Lag', value: f => f.lag === null ? `unknown: ${f.lagError}` : f.lag },
+      { key: 'consumed', label: 'Consumed' }, { key: 'produced', label: 'Produced' }, { key: 'rejected', label: 'Rejected' },
+      { label: 'Last error', value: f => f.lastError || '' },
+    ], feeds);
+    table('sources-table', 'Sources', [
+      { key: 'name', label: 'Source' }, { label: 'Enabled', value: s => s.statusError ? `unknown: ${s.statusError}` : (s.enabled ? 'yes' : 'no') }, { key: 'schedule', label: 'Schedule (cron, UTC)' },
       { label: 'Last run', value: s => s.lastRun ? s.lastRun.startedAt : 'never' }, { label: 'Status', value: s => s.runningRunId ? 'running' : (s.lastRun ? s.lastRun.status : '') },
       { key: 'watermark', label: 'Watermark' }, { key: 'nextDue', label: 'Next due' },
       { label: 'Actions', value: s => {
