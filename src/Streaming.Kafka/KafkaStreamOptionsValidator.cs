@@ -41,6 +41,10 @@ internal sealed class KafkaStreamOptionsValidator(KafkaStreamOptions options, st
         {
             throw new OrleansConfigurationException($"{Key(nameof(options.PrefetchPerPartition))} must be at least 1");
         }
+        if (options.MaxFetchWait < TimeSpan.FromMilliseconds(1) || options.MaxFetchWait > TimeSpan.FromSeconds(30))
+        {
+            throw new OrleansConfigurationException($"{Key(nameof(options.MaxFetchWait))} must be from 1 ms to 30 s");
+        }
         if (options.MaxInFlight < 1)
         {
             throw new OrleansConfigurationException($"{Key(nameof(options.MaxInFlight))} must be at least 1");

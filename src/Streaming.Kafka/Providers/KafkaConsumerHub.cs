@@ -34,16 +34,24 @@ internal sealed partial class KafkaConsumerHub : IDisposable
         thread.Start();
     }
 
-    /// <summary>The consumer's configuration: the provider's client settings (SASL, SSL, ...), then the fixed ones on top.</summary>
-    internal static ConsumerConfig ConfigFor(KafkaStreamOptions options) => new(new Dictionary<string, string>(options.ClientSettings))
+    /// <summary>
+    /// The consumer's configuration: the provider's client settings (SASL, SSL, ...), then the fixed ones on top; the
+    /// fetch wait is <see cref="KafkaStreamOptions.MaxFetchWait"/> unless the client settings name one.
+    /// </summary>
+    internal static ConsumerConfig ConfigFor(KafkaStreamOptions options)
     {
-        BootstrapServers = options.BootstrapServers,
-        GroupId = options.ConsumerGroupId,
-        EnableAutoCommit = false,
-        EnableAutoOffsetStore = false,
-        AutoOffsetReset = options.StartPosition == KafkaStartPosition.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
-        EnablePartitionEof = false,
-    };
+        var config = new ConsumerConfig(new Dictionary<string, string>(options.ClientSettings))
+        {
+            BootstrapServers = options.BootstrapServers,
+            GroupId = options.ConsumerGroupId,
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = options.StartPosition == KafkaStartPosition.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+            EnablePartitionEof = false,
+        };
+        config.FetchWaitMaxMs ??= (int)options.MaxFetchWait.TotalMilliseconds;
+        return config;
+    }
 
     /// <summary>Starts reading a partition from its committed offset, else from the configured start.</summary>
     public Task<PartitionBuffer> AssignAsync(TopicPartition partition) => Invoke(() =>
