@@ -65,6 +65,10 @@ public sealed partial class RawEventWriter(NpgsqlDataSource db, ILogger<RawEvent
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(moves);
+        if (rows.Count == 0 && moves.Count == 0)
+        {
+            return 0; // a batch read again below every position: nothing to write, no round trip
+        }
         await using var connection = await db.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         foreach (var day in rows.Select(r => DateOnly.FromDateTime(r.ReceivedAt.UtcDateTime)).Distinct().Where(d => !days.ContainsKey(d)))
         {
