@@ -34,16 +34,9 @@ public sealed record FeedLag(long? Total, IReadOnlyList<FeedPartitionLag> Partit
                 return new FeedLag(null, [], $"topic {topic}: {metadata?.Error.Reason ?? "not in the foreign cluster's metadata"}");
             }
             var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value).ToList();
-            var committed = consumer.Committed(partitions, timeout).ToDictionary(c => c.Partition.Value, c => c.Offset);
-            var lags = new List<FeedPartitionLag>(partitions.Count);
-            foreach (var partition in partitions)
-            {
-                var ends = consumer.QueryWatermarkOffsets(partition, timeout);
-                long? at = committed.TryGetValue(partition.Partition.Value, out var offset) && !offset.IsSpecial ? offset.Value : null;
-                // Without a committed offset the bridge starts where its StartPosition says: the whole partition, or its end.
-                var from = at ?? (config.AutoOffsetReset == AutoOffsetReset.Latest ? ends.High.Value : ends.Low.Value);
-                lags.Add(new FeedPartitionLag(partition.Partition.Value, ends.High.Value, at, Math.Max(0, ends.High.Value - from)));
-            }
+            // Without a committed offset the bridge starts where its StartPosition says: the whole partition, or its end.
+            var lags = GroupLag.Read(consumer, partitions, timeout, fromEndWithoutCommit: config.AutoOffsetReset == AutoOffsetReset.Latest)
+                .Select(l => new FeedPartitionLag(l.Partition.Partition.Value, l.End, l.Committed, l.Lag)).ToList();
             return new FeedLag(lags.Sum(l => l.Lag), lags, null);
         }
         catch (KafkaException ex)

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Shopstream.Ingest.Feeds;
 using Shopstream.Streaming.Kafka;
 
 namespace Shopstream.Silo.Kafka;
@@ -29,18 +30,9 @@ public sealed class DeliveryProgress : IDisposable
     }
 
     /// <summary>Per partition: end offset, committed offset and lag.</summary>
-    public IReadOnlyList<PartitionLag> Read(TimeSpan timeout)
-    {
-        var committed = consumer.Committed(partitions, timeout).ToDictionary(c => c.TopicPartition, c => c.Offset);
-        var result = new List<PartitionLag>(partitions.Count);
-        foreach (var tp in partitions)
-        {
-            var w = consumer.QueryWatermarkOffsets(tp, timeout);
-            var c = committed.TryGetValue(tp, out var o) && !o.IsSpecial ? o.Value : w.Low.Value;
-            result.Add(new PartitionLag(tp.Topic, tp.Partition.Value, w.High.Value, c, Math.Max(0, w.High.Value - c)));
-        }
-        return result;
-    }
+    public IReadOnlyList<PartitionLag> Read(TimeSpan timeout) =>
+        [.. GroupLag.Read(consumer, partitions, timeout).Select(l =>
+            new PartitionLag(l.Partition.Topic, l.Partition.Partition.Value, l.End, l.Committed ?? l.End - l.Lag, l.Lag))];
 
     /// <summary>Waits until no partition lags; reports progress along the way.</summary>
     public async Task<bool> WaitUntilCaughtUpAsync(TimeSpan timeout, Action<IReadOnlyList<PartitionLag>>? progress, CancellationToken cancellationToken = default)
