@@ -98,6 +98,54 @@ public sealed class GrainStateStorageTests(GrainBehaviourFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task New_entities_activate_without_a_state_read()
+    {
+        var pipeline = fixture.Pipeline;
+        var storage = BatchedStorage(pipeline);
+        var (queriesBefore, statesBefore) = (storage.Queries, storage.StatesRead);
+        var first = GrainBehaviourFixture.NewId() * 1_000;
+        for (var i = 0; i < 200; i++)
+        {
+            var record = new ProductRecord { Source = "fresh", Id = first + i, Title = $"t{i}", Price = 1m, Category = "c" };
+            await fixture.Producer.SendAsync(pipeline.Options.ProductsTopic, StreamNamespaces.Products, $"fresh:{first + i}", record, 1);
+        }
+        await pipeline.WaitCaughtUpAsync();
+
+        Assert.Equal(200L, await pipeline.Database.ScalarAsync($"SELECT count(*) FROM products WHERE source = 'fresh' AND id >= {first}"));
+        Assert.Equal(0, storage.StatesRead - statesBefore);
+        Assert.Equal(0, storage.Queries - queriesBefore);
+    }
+
+    [Fact]
+    public async Task A_late_record_after_reactivation_neither_changes_the_row_nor_hides_the_newer_saved_state()
+    {
+        var pipeline = fixture.Pipeline;
+        var id = GrainBehaviourFixture.NewId();
+        var key = $"late:{id}";
+        await fixture.Producer.SendAsync(pipeline.Options.ProductsTopic, StreamNamespaces.Products, key,
+            new ProductRecord { Source = "late", Id = id, Title = "v5", Price = 5m, Category = "c" }, 5);
+        await pipeline.WaitCaughtUpAsync();
+        await pipeline.Cluster.GrainFactory.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Eventually.Until(
+            () => pipeline.Database.ScalarAsync($"SELECT count(*) FROM OrleansStorage WHERE GrainIdExtensionString = '{key}' AND PayloadBinary IS NOT NULL"),
+            n => n == 1, TimeSpan.FromSeconds(30), "the state saved on deactivation");
+
+        // Version 3 arrives late, to a fresh activation that has read nothing.
+        await fixture.Producer.SendAsync(pipeline.Options.ProductsTopic, StreamNamespaces.Products, key,
+            new ProductRecord { Source = "late", Id = id, Title = "v3", Price = 3m, Category = "c" }, 3);
+        await pipeline.WaitCaughtUpAsync();
+
+        Assert.Equal(["v5|5"], await pipeline.Database.RowsAsync($"SELECT title, version FROM products WHERE source = 'late' AND id = {id}"));
+        var snapshot = await pipeline.Cluster.GrainFactory.GetGrain<IProductGrain>(key).GetAsync();
+        Assert.Equal("v5", snapshot?.Record.Title);
+        Assert.Equal(5, snapshot?.Version);
+    }
+
+    private static BatchedReadGrainStorage BatchedStorage(PipelineCluster pipeline) =>
+        Assert.IsType<BatchedReadGrainStorage>(
+            Assert.IsType<InProcessSiloHandle>(pipeline.Cluster.Primary).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage));
+
+    [Fact]
     public void Keys_map_like_the_ado_net_provider()
     {
         var guid = Guid.Parse("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0");

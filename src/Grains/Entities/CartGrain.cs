@@ -9,9 +9,8 @@ namespace Shopstream.Grains.Entities;
 
 /// <summary>A cart, keyed <c>source:id</c>. Its projection replaces the cart's lines as a whole.</summary>
 public sealed class CartGrain(
-    [PersistentState("cart", StreamProviders.EntityStorage)] IPersistentState<EntityState<CartRecord>> state,
     IProjectionWriter writer,
-    ILogger<CartGrain> logger) : EntityGrain<CartRecord>(state, writer, logger), ICartGrain
+    ILogger<CartGrain> logger) : EntityGrain<CartRecord>("cart", writer, logger), ICartGrain
 {
     protected override string StreamNamespace => StreamNamespaces.Carts;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
@@ -16,27 +17,36 @@ namespace Shopstream.Grains.Entities;
 /// the row to the projection writer.
 /// </summary>
 /// <remarks>
-/// Consistency without a state write per record: a message is acknowledged (and its offset may be
-/// committed) only after its projected row is durable. Grain state is saved lazily, when a batch finds it due and at
-/// deactivation, and serves only to drop duplicates early. After a crash the saved state may be behind
-/// the tables; the records replayed from the last committed offset then reach the projection, whose
-/// versioned, content-compared upserts turn them into no-ops.
+/// The entity's durable state is its projected row: a message is acknowledged (and its offset may be committed) only
+/// after that row is durable, and the projection's versioned, content-compared upserts turn a replayed, late or
+/// identical record into a no-op whatever the grain remembers. So activation reads nothing: a burst of new entities
+/// costs no storage round trip, and the grain drops duplicates from what it has seen since. Its saved state (the latest
+/// record, version and counters) serves the live entity API across restarts; it is read only when that API asks or
+/// before the state is next saved (lazily while it changes, and at deactivation), and the newer version of the
+/// saved and the in-memory state wins.
 /// Placed on the silo that calls it first: the one reading the entity's partition, so delivery stays in process.
 /// </remarks>
 [PreferLocalPlacement]
 public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord>
     where TRecord : class
 {
-    // Saved state only speeds up duplicate dropping, so it is written rarely and never all at once: a burst of
+    // Saved state only serves the live API after a restart, so it is written rarely and never all at once: a burst of
     // new entities must not turn into a burst of state writes that queues deliveries behind it.
     private readonly LazySave save = new(TimeSpan.FromMinutes(5), spreadFirst: true);
-    private readonly IPersistentState<EntityState<TRecord>> state;
+    private readonly string stateName;
     private readonly ILogger logger;
+    private EntityState<TRecord> state = new();
+
+    // The saved state's ETag once read; null (and not read) until the live API or a save needs it.
+    private GrainState<EntityState<TRecord>>? saved;
     private Task pendingWrite = Task.CompletedTask;
 
-    protected EntityGrain(IPersistentState<EntityState<TRecord>> state, IProjectionWriter writer, ILogger logger)
+    /// <param name="stateName">Name of the grain's saved state (<c>product</c>, <c>cart</c>, ...): part of its storage key.</param>
+    /// <param name="writer">The projection writer.</param>
+    /// <param name="logger">Logger.</param>
+    protected EntityGrain(string stateName, IProjectionWriter writer, ILogger logger)
     {
-        this.state = state;
+        this.stateName = stateName;
         Writer = writer;
         this.logger = logger;
     }
@@ -50,18 +60,19 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (ServiceProvider.GetService<ShedMode>() is { SkipStateSaves: true })
+        if (!save.Pending || ServiceProvider.GetService<ShedMode>() is { SkipStateSaves: true })
         {
             return;
         }
         await SaveStateAsync(cancellationToken);
     }
 
-    public Task<EntitySnapshot<TRecord>?> GetAsync()
+    public async Task<EntitySnapshot<TRecord>?> GetAsync()
     {
-        var s = state.State;
-        var current = CurrentJson(s) is { } json ? JsonSerializer.Deserialize<TRecord>(json, WireFormat.Json) : null;
-        return Task.FromResult(current is null ? null : new EntitySnapshot<TRecord>(current, s.Version, s.UpdatedAt, s.Applied, s.Ignored));
+        await ReadSavedAsync();
+        var s = state;
+        var current = s.CurrentJson is { } json ? JsonSerializer.Deserialize<TRecord>(json, WireFormat.Json) : null;
+        return current is null ? null : new EntitySnapshot<TRecord>(current, s.Version, s.UpdatedAt, s.Applied, s.Ignored);
     }
 
     /// <summary>
@@ -71,8 +82,8 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     public async Task ApplyAsync(EntityBatch<TRecord> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var s = state.State;
-        var current = CurrentJson(s);
+        var s = state;
+        var current = s.CurrentJson;
         TRecord? latest = null;
         foreach (var message in batch.Messages)
         {
@@ -115,26 +126,55 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         }
     }
 
-    /// <summary>The latest record's JSON; state saved before it was kept as JSON is converted on first use.</summary>
-    private static byte[]? CurrentJson(EntityState<TRecord> s)
+    /// <summary>
+    /// Reads the saved state once per activation and keeps whichever of it and the in-memory state is newer; counters
+    /// add up. A state that cannot be read counts as none (the storage logs it): it only serves the live API.
+    /// </summary>
+    private async Task ReadSavedAsync()
     {
-        if (s.Current is { } old)
+        if (saved is not null)
         {
-            s.CurrentJson = JsonSerializer.SerializeToUtf8Bytes(old, WireFormat.Json);
-            s.Current = null;
+            return;
         }
-        return s.CurrentJson;
+        var read = new GrainState<EntityState<TRecord>>();
+        await Storage().ReadStateAsync(stateName, this.GetGrainId(), read);
+        var old = read.State ?? new EntityState<TRecord>();
+        if (old.Current is { } legacy)
+        {
+            // State saved before the record was kept as JSON.
+            old.CurrentJson = JsonSerializer.SerializeToUtf8Bytes(legacy, WireFormat.Json);
+            old.Current = null;
+        }
+        var mine = state;
+        var newer = old.Version > mine.Version ? old : mine;
+        state = new EntityState<TRecord>
+        {
+            CurrentJson = newer.CurrentJson,
+            Version = newer.Version,
+            ContentHash = newer.ContentHash,
+            UpdatedAt = newer.UpdatedAt,
+            Applied = old.Applied + mine.Applied,
+            Ignored = old.Ignored + mine.Ignored,
+        };
+        read.State = state;
+        saved = read;
     }
 
     private async Task SaveStateAsync(CancellationToken cancellationToken)
     {
-        if (save.Pending)
-        {
-            // The saved state must not claim a version whose row is not written yet.
-            await pendingWrite;
-        }
-        await save.SaveAsync(() => state.WriteStateAsync(cancellationToken), ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
+        // The saved state must not claim a version whose row is not written yet.
+        await pendingWrite;
+        await save.SaveAsync(
+            async () =>
+            {
+                await ReadSavedAsync();
+                saved!.State = state;
+                await Storage().WriteStateAsync(stateName, this.GetGrainId(), saved);
+            },
+            ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
     }
+
+    private IGrainStorage Storage() => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of {Key} failed; will retry")]
     private partial void LogStateSaveFailed(string key, Exception exception);

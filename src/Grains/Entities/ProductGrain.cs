@@ -15,9 +15,8 @@ namespace Shopstream.Grains.Entities;
 /// rejections arrive the same way.
 /// </remarks>
 public sealed class ProductGrain(
-    [PersistentState("product", StreamProviders.EntityStorage)] IPersistentState<EntityState<ProductRecord>> state,
     IProjectionWriter writer,
-    ILogger<ProductGrain> logger) : EntityGrain<ProductRecord>(state, writer, logger), IProductGrain
+    ILogger<ProductGrain> logger) : EntityGrain<ProductRecord>("product", writer, logger), IProductGrain
 {
     protected override string StreamNamespace => StreamNamespaces.Products;
 

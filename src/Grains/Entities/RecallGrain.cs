@@ -14,9 +14,8 @@ namespace Shopstream.Grains.Entities;
 /// older version after a newer one leaves the table on the newer.
 /// </summary>
 public sealed class RecallGrain(
-    [PersistentState("recall", StreamProviders.EntityStorage)] IPersistentState<EntityState<RecallRecord>> state,
     IProjectionWriter writer,
-    ILogger<RecallGrain> logger) : EntityGrain<RecallRecord>(state, writer, logger), IRecallGrain
+    ILogger<RecallGrain> logger) : EntityGrain<RecallRecord>("recall", writer, logger), IRecallGrain
 {
     protected override string StreamNamespace => StreamNamespaces.Recalls;
 

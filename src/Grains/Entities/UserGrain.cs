@@ -9,9 +9,8 @@ namespace Shopstream.Grains.Entities;
 
 /// <summary>A user, keyed <c>source:id</c>.</summary>
 public sealed class UserGrain(
-    [PersistentState("user", StreamProviders.EntityStorage)] IPersistentState<EntityState<UserRecord>> state,
     IProjectionWriter writer,
-    ILogger<UserGrain> logger) : EntityGrain<UserRecord>(state, writer, logger), IUserGrain
+    ILogger<UserGrain> logger) : EntityGrain<UserRecord>("user", writer, logger), IUserGrain
 {
     protected override string StreamNamespace => StreamNamespaces.Users;
 
