@@ -22,8 +22,8 @@ namespace Shopstream.Grains.Entities;
 /// identical record into a no-op whatever the grain remembers. So activation reads nothing: a burst of new entities
 /// costs no storage round trip, and the grain drops duplicates from what it has seen since. Its saved state (the latest
 /// record, version and counters) serves the live entity API across restarts; it is read only when that API asks or
-/// before the state is next saved (lazily while it changes, and at deactivation), and the newer version of the
-/// saved and the in-memory state wins.
+/// before a save finds a state saved earlier (saves are lazy while it changes, and at deactivation; a first save is
+/// written without a read), and the newer version of the saved and the in-memory state wins.
 /// Placed on the silo that calls it first: the one reading the entity's partition, so delivery stays in process.
 /// </remarks>
 [PreferLocalPlacement]
@@ -167,11 +167,34 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         await save.SaveAsync(
             async () =>
             {
+                if (saved is null && await TryFirstWriteAsync())
+                {
+                    return;
+                }
                 await ReadSavedAsync();
                 saved!.State = state;
                 await Storage().WriteStateAsync(stateName, this.GetGrainId(), saved);
             },
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
+    }
+
+    /// <summary>
+    /// Saves without reading first, as a first write: most entities have never been saved (a burst of new ones, a
+    /// silo shutting down with 100,000 of them), and then no read is needed. False when a saved state exists.
+    /// </summary>
+    private async Task<bool> TryFirstWriteAsync()
+    {
+        var first = new GrainState<EntityState<TRecord>>(state);
+        try
+        {
+            await Storage().WriteStateAsync(stateName, this.GetGrainId(), first);
+        }
+        catch (InconsistentStateException)
+        {
+            return false;
+        }
+        saved = first;
+        return true;
     }
 
     private IGrainStorage Storage() => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);
