@@ -162,7 +162,7 @@ public sealed class BenchRunner(BenchSettings settings, Action<string> log)
                     var gcShare = (pause - lastPause).TotalMilliseconds / Math.Max(1, watch.ElapsedMilliseconds - lastLog);
                     (lastLog, lastPause) = (watch.ElapsedMilliseconds, pause);
                     var c = Interlocked.Read(ref committed);
-                    log($"  {phase} {c,10:N0} / {records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms  gc paused {gcShare,4:P0}");
+                    log($"  {phase} {c,10:N0} / {records:N0} applied  {c / watch.Elapsed.TotalSeconds,9:N0} rec/s  lag {lags.Sum(l => l.Lag),8:N0}  rss {ProcessMemory.RssMb(),6:N0} MB (managed heap {GC.GetTotalMemory(false) / 1048576.0,5:N0} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0,5:N0} MB)  batches {writer.BatchesWritten:N0} avg {writer.RowsWritten / Math.Max(1.0, writer.BatchesWritten):N0} rows {writer.BatchTime.TotalMilliseconds / Math.Max(1.0, writer.BatchesWritten):N0} ms  gc paused {gcShare,4:P0}");
                 }
                 await Task.Delay(250, CancellationToken.None);
             }
