@@ -55,55 +55,79 @@ public static class WireFormat
         error = null;
         try
         {
-            using var doc = JsonDocument.Parse(value);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            // One pass over the bytes (the silo's hot path): the record is deserialized where it stands, without
+            // building a document first and writing the record out of it again.
+            var reader = new Utf8JsonReader(value.Span);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 error = "message value is not a JSON object";
                 return null;
             }
-            if (!root.TryGetProperty("schema_version", out var sv) || sv.ValueKind != JsonValueKind.Number || sv.GetInt32() != SchemaVersion)
+            int? schema = null;
+            string? entity = null;
+            long? version = null;
+            DateTimeOffset? ingestedAt = null;
+            ReadOnlyMemory<byte>? recordBytes = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                error = $"unsupported or missing schema_version (expected {SchemaVersion})";
+                // A property given twice counts once, as its last occurrence (as JsonDocument's lookup did).
+                if (reader.ValueTextEquals("schema_version"u8))
+                {
+                    reader.Read();
+                    schema = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : null;
+                }
+                else if (reader.ValueTextEquals("entity"u8))
+                {
+                    reader.Read();
+                    entity = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("version"u8))
+                {
+                    reader.Read();
+                    version = reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
+                }
+                else if (reader.ValueTextEquals("ingested_at"u8))
+                {
+                    reader.Read();
+                    ingestedAt = reader.TryGetDateTimeOffset(out var at) ? at : null;
+                }
+                else if (reader.ValueTextEquals("record"u8))
+                {
+                    // Found now, read once the envelope is known to be right: its rules are reported first.
+                    reader.Read();
+                    var start = (int)reader.TokenStartIndex;
+                    var isObject = reader.TokenType == JsonTokenType.StartObject;
+                    reader.Skip();
+                    recordBytes = isObject ? value.Slice(start, (int)reader.BytesConsumed - start) : (ReadOnlyMemory<byte>?)null;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            if (reader.Read())
+            {
+                error = "invalid JSON: more than one value in the message";
                 return null;
             }
-            var expected = EntityOf(streamNamespace);
-            if (!root.TryGetProperty("entity", out var entity) || entity.GetString() != expected)
+            error = schema != SchemaVersion ? $"unsupported or missing schema_version (expected {SchemaVersion})"
+                : entity != EntityOf(streamNamespace) ? $"entity is not '{EntityOf(streamNamespace)}' on the '{streamNamespace}' stream"
+                : version is null ? "missing numeric version"
+                : ingestedAt is null ? "missing or invalid ingested_at"
+                : recordBytes is null ? "missing record object"
+                : null;
+            if (error is not null)
             {
-                error = $"entity is not '{expected}' on the '{streamNamespace}' stream";
                 return null;
             }
-            if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number)
-            {
-                error = "missing numeric version";
-                return null;
-            }
-            if (!root.TryGetProperty("ingested_at", out var ingestedAt) || !ingestedAt.TryGetDateTimeOffset(out var at))
-            {
-                error = "missing or invalid ingested_at";
-                return null;
-            }
-            if (!root.TryGetProperty("record", out var record) || record.ValueKind != JsonValueKind.Object)
-            {
-                error = "missing record object";
-                return null;
-            }
-            var v = version.GetInt64();
-            object? message = streamNamespace switch
-            {
-                StreamNamespaces.Products => Wrap(record.Deserialize<ProductRecord>(Json), v, at),
-                StreamNamespaces.Carts => Wrap(record.Deserialize<CartRecord>(Json), v, at),
-                StreamNamespaces.Users => Wrap(record.Deserialize<UserRecord>(Json), v, at),
-                StreamNamespaces.Rejected => Wrap(record.Deserialize<RejectedRecord>(Json), v, at),
-                StreamNamespaces.Events => Wrap(record.Deserialize<ClickEvent>(Json), v, at),
-                StreamNamespaces.Recalls => Wrap(record.Deserialize<RecallRecord>(Json), v, at),
-                _ => null,
-            };
-            if (message is null)
+            var recordReader = new Utf8JsonReader(recordBytes!.Value.Span);
+            if (ReadRecord(streamNamespace, ref recordReader) is not { } record)
             {
                 error = "record is null";
+                return null;
             }
-            return message;
+            return Wrap(streamNamespace, record, version!.Value, ingestedAt!.Value);
         }
         catch (JsonException ex)
         {
@@ -122,8 +146,27 @@ public static class WireFormat
         }
     }
 
-    private static EntityMessage<T>? Wrap<T>(T? record, long version, DateTimeOffset at) where T : class =>
-        record is null ? null : new EntityMessage<T>(record, version, at);
+    private static object? ReadRecord(string streamNamespace, ref Utf8JsonReader reader) => streamNamespace switch
+    {
+        StreamNamespaces.Products => JsonSerializer.Deserialize<ProductRecord>(ref reader, Json),
+        StreamNamespaces.Carts => JsonSerializer.Deserialize<CartRecord>(ref reader, Json),
+        StreamNamespaces.Users => JsonSerializer.Deserialize<UserRecord>(ref reader, Json),
+        StreamNamespaces.Rejected => JsonSerializer.Deserialize<RejectedRecord>(ref reader, Json),
+        StreamNamespaces.Events => JsonSerializer.Deserialize<ClickEvent>(ref reader, Json),
+        StreamNamespaces.Recalls => JsonSerializer.Deserialize<RecallRecord>(ref reader, Json),
+        _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
+    };
+
+    private static object Wrap(string streamNamespace, object record, long version, DateTimeOffset at) => streamNamespace switch
+    {
+        StreamNamespaces.Products => new EntityMessage<ProductRecord>((ProductRecord)record, version, at),
+        StreamNamespaces.Carts => new EntityMessage<CartRecord>((CartRecord)record, version, at),
+        StreamNamespaces.Users => new EntityMessage<UserRecord>((UserRecord)record, version, at),
+        StreamNamespaces.Rejected => new EntityMessage<RejectedRecord>((RejectedRecord)record, version, at),
+        StreamNamespaces.Events => new EntityMessage<ClickEvent>((ClickEvent)record, version, at),
+        StreamNamespaces.Recalls => new EntityMessage<RecallRecord>((RecallRecord)record, version, at),
+        _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
+    };
 
     private sealed record Envelope<T>(int SchemaVersion, string Entity, long Version, DateTimeOffset IngestedAt, T Record);
 }
