@@ -9,12 +9,17 @@ namespace Shopstream.Streaming.Kafka.Providers;
 /// </summary>
 internal sealed class DecodedRead
 {
-    private readonly Dictionary<string, KeyRecords> byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, KeyRecords> byKey;
 
     private DecodedRead(long nextOffset, int count)
     {
         NextOffset = nextOffset;
         Count = count;
+        // Sized for a key per message (round-robin keys): growing it step by step was 0.9% of what the silo allocated.
+        // At most 2,048 entries up front (48 KB), so that a large read's table does not start on the large-object heap.
+        var keys = Math.Min(count, 2_048);
+        byKey = new(keys, StringComparer.Ordinal);
+        Keys = new(keys);
     }
 
     /// <summary>The offset after the read's last message.</summary>
@@ -24,7 +29,7 @@ internal sealed class DecodedRead
     public int Count { get; }
 
     /// <summary>Keys with their records, in the order of each key's first message.</summary>
-    public List<KeyRecords> Keys { get; } = [];
+    public List<KeyRecords> Keys { get; }
 
     /// <summary>Messages without a usable key or that the decoder refused, in offset order.</summary>
     public List<KafkaPoisonMessage>? Poison { get; private set; }
