@@ -266,13 +266,17 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
             {
                 (inserted, aggregates) = await ClickstreamCommands.ReadAsync(reader, cancellationToken);
             }
+            var newFacts = new List<FactEventRow>(inserted.Count);
             for (var i = 0; i < rows.Count; i++)
             {
                 if (rows[i] is SessionEventsRow row)
                 {
-                    results[i] = ClickstreamCommands.ResultOf(row, keys, inserted, aggregates);
+                    var result = ClickstreamCommands.ResultOf(row, keys, inserted, aggregates);
+                    newFacts.AddRange(result.Inserted);
+                    results[i] = result;
                 }
             }
+            await ProductViewsStatement.ExecuteAsync(connection, tx, newFacts, cancellationToken);
         }
         else if (batch.BatchCommands.Count > 0)
         {

@@ -185,6 +185,34 @@ public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(["Unknown|"], await db.RowsAsync("SELECT country_name, coalesce(city_name, '') FROM dim_location"));
     }
 
+    [Fact]
+    public async Task Product_view_written_twice_counts_once_in_fact_product_views()
+    {
+        // Two views of p1 by one visitor, one of p2 by another; then the first session row again, as a replay would.
+        var first = Session("sess-5", View("v1", "sess-5", "p1", 10), View("v2", "sess-5", "p1", 20));
+        await writer.WriteAsync(first);
+        await writer.WriteAsync(Session("sess-6", View("v3", "sess-6", "p2", 30)));
+
+        var replay = await writer.WriteAsync(first);
+
+        Assert.Empty(replay.Inserted);
+        Assert.Equal(
+            ["p1|2|1|10:00:10|10:00:20", "p2|1|1|10:00:30|10:00:30"],
+            await db.RowsAsync("""
+                SELECT product_key, view_count, unique_visitors, to_char(first_view_time AT TIME ZONE 'UTC', 'HH24:MI:SS'),
+                       to_char(last_view_time AT TIME ZONE 'UTC', 'HH24:MI:SS')
+                FROM fact_product_views ORDER BY product_key
+                """));
+    }
+
+    private static FactEventRow View(string eventId, string session, string product, int second) =>
+        Fact(eventId, session, "{}") with
+        {
+            EventType = "product_view",
+            ProductKey = product,
+            OccurredAt = new DateTimeOffset(2024, 5, 1, 10, 0, second, TimeSpan.Zero),
+        };
+
     private static FactEventRow Fact(string eventId, string session, string extras) =>
         new(eventId, "page_view", new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), session, null, null,
             "loc", "ua", "ref", null, null, null, null, null, null, extras);
