@@ -20,6 +20,10 @@ internal sealed class ProductViewTally
     // One tally per silo: the silo's grain factory is the silo, and this keeps the tally out of the host's registrations.
     private static readonly ConditionalWeakTable<IGrainFactory, ProductViewTally> PerSilo = [];
 
+    // A projection batch completes hundreds of sessions at once, but they resume one by one: waiting this long before
+    // a round lets their views join it instead of making rounds of one or two sessions each.
+    private static readonly TimeSpan GatherFor = TimeSpan.FromMilliseconds(2);
+
     private readonly IGrainFactory grains;
     private readonly Lock gate = new();
     private Dictionary<string, (int Count, DateTimeOffset LastViewedAt)> pending = new(StringComparer.Ordinal);
@@ -60,6 +64,7 @@ internal sealed class ProductViewTally
     {
         while (true)
         {
+            await Task.Delay(GatherFor);
             Dictionary<string, (int Count, DateTimeOffset LastViewedAt)> taken;
             TaskCompletionSource done;
             lock (gate)
