@@ -11,35 +11,35 @@ namespace Shopstream.Projection;
 /// </summary>
 internal static class ClickstreamCommands
 {
-    /// <summary>Adds the statements; returns each fact's <c>event_key</c>. The facts and sessions statements return rows.</summary>
-    public static Dictionary<FactEventRow, string> Add(NpgsqlBatch batch, IReadOnlyList<SessionEventsRow> rows)
+    /// <summary>
+    /// Adds the statements; returns each fact's <c>event_key</c> and what to remember once the transaction committed.
+    /// Dimension rows <paramref name="known"/> already holds are left out. The facts and sessions statements return rows.
+    /// </summary>
+    public static (Dictionary<FactEventRow, string> Keys, Action Committed) Add(
+        NpgsqlBatch batch, IReadOnlyList<SessionEventsRow> rows, KnownDimensions known)
     {
         var facts = rows.SelectMany(r => r.Facts).ToList();
-        var keys = new Dictionary<FactEventRow, string>(ReferenceEqualityComparer.Instance);
+        var keys = new Dictionary<FactEventRow, string>(facts.Count, ReferenceEqualityComparer.Instance);
         foreach (var f in facts)
         {
             keys[f] = EventFact.KeyOf(f.EventId, f.ProductKey);
         }
 
-        var dates = facts.Select(f => DateDimension.Of(f.OccurredAt)).DistinctBy(d => d.DateKey).OrderBy(d => d.DateKey).ToList();
-        batch.BatchCommands.Add(ProjectionColumns.DimDates.Command(ProjectionSql.DimDates, dates));
+        var dates = Unknown(known, "date",
+            facts.Select(f => DateOnly.FromDateTime(f.OccurredAt.UtcDateTime)).Distinct().Select(DateDimension.Of), d => DateKeyText(d.DateKey));
+        AddUnlessEmpty(batch, ProjectionSql.DimDates, ProjectionColumns.DimDates, dates);
 
-        var products = rows.SelectMany(r => r.Products)
+        var products = Unknown(known, "product", rows.SelectMany(r => r.Products)
             .GroupBy(p => p.ProductKey, StringComparer.Ordinal)
-            .Select(g => g.FirstOrDefault(p => p.UrlName is not null) ?? g.First())
-            .OrderBy(p => p.ProductKey, StringComparer.Ordinal)
-            .ToList();
-        if (products.Count > 0)
-        {
-            batch.BatchCommands.Add(ProjectionColumns.DimProducts.Command(ProjectionSql.DimProducts, products));
-        }
+            .Select(g => g.FirstOrDefault(p => p.UrlName is not null) ?? g.First()), p => p.ProductKey);
+        AddUnlessEmpty(batch, ProjectionSql.DimProducts, ProjectionColumns.DimProducts, products);
 
-        var locations = Distinct(rows.SelectMany(r => r.Locations), l => l.LocationKey);
-        batch.BatchCommands.Add(ProjectionColumns.DimLocations.Command(ProjectionSql.DimLocations, locations));
-        var agents = Distinct(rows.SelectMany(r => r.UserAgents), a => a.UserAgentKey);
-        batch.BatchCommands.Add(ProjectionColumns.DimUserAgents.Command(ProjectionSql.DimUserAgents, agents));
-        var referrers = Distinct(rows.SelectMany(r => r.Referrers), r => r.ReferrerKey);
-        batch.BatchCommands.Add(ProjectionColumns.DimReferrers.Command(ProjectionSql.DimReferrers, referrers));
+        var locations = Unknown(known, "location", LastByKey(rows.SelectMany(r => r.Locations), l => l.LocationKey), l => l.LocationKey);
+        AddUnlessEmpty(batch, ProjectionSql.DimLocations, ProjectionColumns.DimLocations, locations);
+        var agents = Unknown(known, "user-agent", LastByKey(rows.SelectMany(r => r.UserAgents), a => a.UserAgentKey), a => a.UserAgentKey);
+        AddUnlessEmpty(batch, ProjectionSql.DimUserAgents, ProjectionColumns.DimUserAgents, agents);
+        var referrers = Unknown(known, "referrer", LastByKey(rows.SelectMany(r => r.Referrers), r => r.ReferrerKey), r => r.ReferrerKey);
+        AddUnlessEmpty(batch, ProjectionSql.DimReferrers, ProjectionColumns.DimReferrers, referrers);
 
         List<ProjectionColumns.KeyedFact> sortedFacts = [.. facts.Select(f => new ProjectionColumns.KeyedFact(keys[f], f)).OrderBy(f => f.EventKey, StringComparer.Ordinal)];
         batch.BatchCommands.Add(ProjectionColumns.Facts.Command(ProjectionSql.Facts, sortedFacts));
@@ -47,7 +47,14 @@ internal static class ClickstreamCommands
         var c = new NpgsqlBatchCommand(ProjectionSql.Sessions);
         c.AddArray(rows.Select(r => r.SessionKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
         batch.BatchCommands.Add(c);
-        return keys;
+        return (keys, () =>
+        {
+            known.Remember("date", dates, d => DateKeyText(d.DateKey));
+            known.Remember("product", products, p => p.ProductKey);
+            known.Remember("location", locations, l => l.LocationKey);
+            known.Remember("user-agent", agents, a => a.UserAgentKey);
+            known.Remember("referrer", referrers, r => r.ReferrerKey);
+        });
     }
 
     /// <summary>Reads what the facts and sessions statements returned: the inserted keys and each session's aggregate.</summary>
@@ -98,7 +105,20 @@ internal static class ClickstreamCommands
             Referrers = [.. row.Referrers.Where(r => r.ReferrerKey == fact.ReferrerKey)],
         };
 
-    private static List<T> Distinct<T>(IEnumerable<T> rows, Func<T, string> key) =>
-        [.. rows.GroupBy(key, StringComparer.Ordinal).Select(g => g.Last()).OrderBy(key, StringComparer.Ordinal)];
+    private static IEnumerable<T> LastByKey<T>(IEnumerable<T> rows, Func<T, string> key) =>
+        rows.GroupBy(key, StringComparer.Ordinal).Select(g => g.Last());
 
+    /// <summary>The rows <paramref name="known"/> does not hold, sorted by key so that concurrent batches lock in the same order.</summary>
+    private static List<T> Unknown<T>(KnownDimensions known, string table, IEnumerable<T> rows, Func<T, string> key) where T : notnull =>
+        [.. rows.Where(r => !known.Has(table, key(r), r)).OrderBy(key, StringComparer.Ordinal)];
+
+    private static string DateKeyText(int dateKey) => dateKey.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static void AddUnlessEmpty<T>(NpgsqlBatch batch, string sql, RowColumns<T> columns, List<T> rows)
+    {
+        if (rows.Count > 0)
+        {
+            batch.BatchCommands.Add(columns.Command(sql, rows));
+        }
+    }
 }

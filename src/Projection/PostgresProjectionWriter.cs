@@ -31,6 +31,7 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
     private readonly Channel<Pending> channel;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task[] workers;
+    private readonly KnownDimensions knownDimensions = new();
     private long rowsWritten;
     private long batchesWritten;
     private long batchTicks;
@@ -254,29 +255,35 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
             .Select(g => g.MaxBy(r => (r.Recall.NumeroVersion, r.Version))!)]);
         Add(batch, ProjectionSql.Rejected, ProjectionColumns.Rejected, [.. rows.OfType<RejectedRow>()]);
         var sessions = rows.OfType<SessionEventsRow>().ToList();
+        Action? committed = null;
         if (sessions.Count > 0)
         {
             // Last in the batch: their statements return what the grains need to know.
-            var keys = ClickstreamCommands.Add(batch, sessions);
+            (var keys, committed) = ClickstreamCommands.Add(batch, sessions, knownDimensions);
             HashSet<string> inserted;
             Dictionary<string, SessionAggregateRow> aggregates;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
                 (inserted, aggregates) = await ClickstreamCommands.ReadAsync(reader, cancellationToken);
             }
+            var newFacts = new List<FactEventRow>(inserted.Count);
             for (var i = 0; i < rows.Count; i++)
             {
                 if (rows[i] is SessionEventsRow row)
                 {
-                    results[i] = ClickstreamCommands.ResultOf(row, keys, inserted, aggregates);
+                    var result = ClickstreamCommands.ResultOf(row, keys, inserted, aggregates);
+                    newFacts.AddRange(result.Inserted);
+                    results[i] = result;
                 }
             }
+            await ProductViewsStatement.ExecuteAsync(connection, tx, newFacts, cancellationToken);
         }
         else if (batch.BatchCommands.Count > 0)
         {
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
         await tx.CommitAsync(cancellationToken);
+        committed?.Invoke();
         return results;
     }
 

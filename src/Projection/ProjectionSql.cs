@@ -176,56 +176,20 @@ internal static class ProjectionSql
 
     /// <summary>
     /// Facts are immutable: one already there (a replay) is skipped. Returns the keys inserted, which is how grains
-    /// learn which events were new. date_key and event_time come from occurred_at here, by the functions the table's
-    /// checks use. The product views among the inserted facts, and only those, are added to <c>fact_product_views</c>
-    /// in the same statement (sql/0013): a replayed or duplicate view never counts twice; a visitor (user id, else
-    /// session key) is new to a row when its <c>fact_product_view_visitors</c> entry is.
+    /// learn which events were new, and which product views <see cref="Clickstream.ProductViewsStatement"/> counts.
+    /// date_key and event_time come from occurred_at here, by the functions the table's checks use.
     /// </summary>
     public static readonly string Facts = $"""
-        WITH inserted AS (
-            INSERT INTO fact_events (event_key, event_id, event_type, date_key, event_time, occurred_at, session_key, user_id,
-                product_key, location_key, user_agent_key, referrer_key, store_id, current_url, utm_source, utm_medium,
-                resolution, options, extras)
-            SELECT u.event_key, u.event_id, u.event_type, date_key_of((u.occurred_at AT TIME ZONE 'UTC')::date),
-                (u.occurred_at AT TIME ZONE 'UTC')::time, u.occurred_at, u.session_key, u.user_id, u.product_key,
-                u.location_key, u.user_agent_key, u.referrer_key, u.store_id, u.current_url, u.utm_source, u.utm_medium,
-                u.resolution, u.options::jsonb, u.extras::jsonb
-            FROM {ProjectionColumns.Facts.Unnest("u")}
-            ON CONFLICT (event_key) DO NOTHING
-            RETURNING event_key, event_type, date_key, occurred_at, session_key, user_id, product_key, location_key,
-                user_agent_key, referrer_key
-        ), views AS (
-            SELECT i.date_key, coalesce(i.product_key, '') AS product_key, coalesce(l.country_name, 'Unknown') AS country_name,
-                   coalesce(i.referrer_key, '') AS referrer_key, coalesce(a.device_type, 'unknown') AS device_type,
-                   coalesce(i.user_id, i.session_key) AS visitor, i.occurred_at
-            FROM inserted i
-            LEFT JOIN dim_location l ON l.location_key = i.location_key
-            LEFT JOIN dim_user_agent a ON a.user_agent_key = i.user_agent_key
-            WHERE i.event_type = 'product_view'
-        ), new_visitors AS (
-            INSERT INTO fact_product_view_visitors (date_key, product_key, country_name, referrer_key, device_type, visitor)
-            SELECT DISTINCT date_key, product_key, country_name, referrer_key, device_type, visitor FROM views
-            ORDER BY 1, 2, 3, 4, 5, 6
-            ON CONFLICT DO NOTHING
-            RETURNING date_key, product_key, country_name, referrer_key, device_type
-        ), counted AS (
-            INSERT INTO fact_product_views AS t (date_key, product_key, country_name, referrer_key, device_type,
-                view_count, unique_visitors, first_view_time, last_view_time)
-            SELECT v.date_key, v.product_key, v.country_name, v.referrer_key, v.device_type, count(*),
-                   coalesce(max(n.visitors), 0), min(v.occurred_at), max(v.occurred_at)
-            FROM views v
-            LEFT JOIN (SELECT date_key, product_key, country_name, referrer_key, device_type, count(*) AS visitors
-                       FROM new_visitors GROUP BY 1, 2, 3, 4, 5) n
-              USING (date_key, product_key, country_name, referrer_key, device_type)
-            GROUP BY 1, 2, 3, 4, 5
-            ORDER BY 1, 2, 3, 4, 5
-            ON CONFLICT (date_key, product_key, country_name, referrer_key, device_type) DO UPDATE SET
-                view_count = t.view_count + excluded.view_count,
-                unique_visitors = t.unique_visitors + excluded.unique_visitors,
-                first_view_time = least(t.first_view_time, excluded.first_view_time),
-                last_view_time = greatest(t.last_view_time, excluded.last_view_time)
-        )
-        SELECT event_key FROM inserted
+        INSERT INTO fact_events (event_key, event_id, event_type, date_key, event_time, occurred_at, session_key, user_id,
+            product_key, location_key, user_agent_key, referrer_key, store_id, current_url, utm_source, utm_medium,
+            resolution, options, extras)
+        SELECT u.event_key, u.event_id, u.event_type, date_key_of((u.occurred_at AT TIME ZONE 'UTC')::date),
+            (u.occurred_at AT TIME ZONE 'UTC')::time, u.occurred_at, u.session_key, u.user_id, u.product_key,
+            u.location_key, u.user_agent_key, u.referrer_key, u.store_id, u.current_url, u.utm_source, u.utm_medium,
+            u.resolution, u.options::jsonb, u.extras::jsonb
+        FROM {ProjectionColumns.Facts.Unnest("u")}
+        ON CONFLICT (event_key) DO NOTHING
+        RETURNING event_key
         """;
 
     /// <summary>

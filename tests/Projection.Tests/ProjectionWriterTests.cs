@@ -159,6 +159,60 @@ public sealed class ProjectionWriterTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(["1"], await db.RowsAsync("SELECT events FROM sessions WHERE session_key = 'sess-2'"));
     }
 
+    [Fact]
+    public async Task Dimension_row_already_committed_is_not_upserted_again()
+    {
+        await writer.WriteAsync(Session("sess-3", Fact("first", "sess-3", "{}")));
+        // Changed behind the writer's back: an upsert of the same row would put "Unknown" back.
+        await db.ExecuteAsync("UPDATE dim_location SET country_name = 'Elsewhere' WHERE location_key = 'loc'");
+
+        var result = await writer.WriteAsync(Session("sess-3", Fact("second", "sess-3", "{}")));
+
+        Assert.Equal(["second"], result.Inserted.Select(f => f.EventId));
+        Assert.Equal(["Elsewhere"], await db.RowsAsync("SELECT country_name FROM dim_location"));
+    }
+
+    [Fact]
+    public async Task Dimension_row_that_changes_under_its_key_is_written_each_time_it_changes()
+    {
+        var paris = new LocationRow("loc", "81.2.69.160", "FR", "France", null, "Paris");
+        await writer.WriteAsync(Session("sess-4", Fact("a", "sess-4", "{}")));
+        await writer.WriteAsync(Session("sess-4", Fact("b", "sess-4", "{}")) with { Locations = [paris] });
+        Assert.Equal(["France|Paris"], await db.RowsAsync("SELECT country_name, city_name FROM dim_location"));
+
+        await writer.WriteAsync(Session("sess-4", Fact("c", "sess-4", "{}")));
+
+        Assert.Equal(["Unknown|"], await db.RowsAsync("SELECT country_name, coalesce(city_name, '') FROM dim_location"));
+    }
+
+    [Fact]
+    public async Task Product_view_written_twice_counts_once_in_fact_product_views()
+    {
+        // Two views of p1 by one visitor, one of p2 by another; then the first session row again, as a replay would.
+        var first = Session("sess-5", View("v1", "sess-5", "p1", 10), View("v2", "sess-5", "p1", 20));
+        await writer.WriteAsync(first);
+        await writer.WriteAsync(Session("sess-6", View("v3", "sess-6", "p2", 30)));
+
+        var replay = await writer.WriteAsync(first);
+
+        Assert.Empty(replay.Inserted);
+        Assert.Equal(
+            ["p1|2|1|10:00:10|10:00:20", "p2|1|1|10:00:30|10:00:30"],
+            await db.RowsAsync("""
+                SELECT product_key, view_count, unique_visitors, to_char(first_view_time AT TIME ZONE 'UTC', 'HH24:MI:SS'),
+                       to_char(last_view_time AT TIME ZONE 'UTC', 'HH24:MI:SS')
+                FROM fact_product_views ORDER BY product_key
+                """));
+    }
+
+    private static FactEventRow View(string eventId, string session, string product, int second) =>
+        Fact(eventId, session, "{}") with
+        {
+            EventType = "product_view",
+            ProductKey = product,
+            OccurredAt = new DateTimeOffset(2024, 5, 1, 10, 0, second, TimeSpan.Zero),
+        };
+
     private static FactEventRow Fact(string eventId, string session, string extras) =>
         new(eventId, "page_view", new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), session, null, null,
             "loc", "ua", "ref", null, null, null, null, null, null, extras);

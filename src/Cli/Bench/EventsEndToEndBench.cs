@@ -51,6 +51,7 @@ public sealed class EventsEndToEndBench(int events, int partitions, Action<strin
         using var progress = new DeliveryProgress(options.Kafka, options.ConsumerGroup, options.KafkaClient, [options.EventsTopic]);
         var start = progress.Read(TimeSpan.FromSeconds(10)).Sum(l => l.CommittedOffset);
         var maxAhead = Math.Max(20_000, partitions * 8_000);
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var lastLog = 0L;
         for (var sent = 0; sent < events;)
@@ -78,6 +79,8 @@ public sealed class EventsEndToEndBench(int events, int partitions, Action<strin
             throw new TimeoutException($"events: the silo did not commit all {events:N0} events within 10 minutes");
         }
         var result = new EventsEndToEndResult(events, sessions, clock.Elapsed.TotalSeconds);
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart;
+        log($"events: CPU {cpu.TotalMicroseconds / events:N1} us per event (this process: door, producer and silo; PostgreSQL and the broker not included)");
         await host.StopAsync(ct);
         await CheckAsync(options.Postgres, result, ct);
         log($"events: {events:N0} events in {result.Seconds:0.0} s = {result.EventsPerSecond:N0} events/s end to end; fact_events, sessions and fact_product_views hold them all");

@@ -73,17 +73,19 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private async Task ApplyEventsAsync(EntityMessage<ClickEvent>[] items)
     {
         var fresh = new List<ClickEvent>(items.Length);
-        var inBatch = new HashSet<string>(StringComparer.Ordinal);
+        var freshIds = new List<string>(items.Length);
         foreach (var item in items)
         {
             var clickEvent = item.Record;
             var id = EventFact.IdOf(clickEvent);
-            if (seen.Contains(id) || !inBatch.Add(id))
+            // A batch is mostly one or a few events: a linear look at the ids taken so far beats a set per call.
+            if (seen.Contains(id) || freshIds.Contains(id, StringComparer.Ordinal))
             {
                 PipelineMetrics.Ignored(StreamNamespaces.Events);
                 continue;
             }
             fresh.Add(clickEvent);
+            freshIds.Add(id);
         }
 
         var previous = state.State.Snapshot;
@@ -101,9 +103,9 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         var result = await writer.WriteAsync(RowsOf(fresh));
 
         // Remembered only once durable: an id remembered before a failed write would drop its redelivery.
-        foreach (var clickEvent in fresh)
+        foreach (var id in freshIds)
         {
-            seen.Add(EventFact.IdOf(clickEvent));
+            seen.Add(id);
         }
         var replayed = fresh.Count - result.Inserted.Count;
         for (var i = 0; i < result.Inserted.Count; i++)
@@ -128,18 +130,27 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     private SessionEventsRow RowsOf(List<ClickEvent> events)
     {
         var facts = new List<FactEventRow>(events.Count);
-        var products = new Dictionary<string, ProductDimensionRow>(StringComparer.Ordinal);
-        var places = new Dictionary<string, LocationRow>(StringComparer.Ordinal);
-        var agents = new Dictionary<string, UserAgentRow>(StringComparer.Ordinal);
-        var referrers = new Dictionary<string, ReferrerRow>(StringComparer.Ordinal);
+        var products = new List<ProductDimensionRow>(1);
+        var places = new List<LocationRow>(1);
+        var agents = new List<UserAgentRow>(1);
+        var referrers = new List<ReferrerRow>(1);
         foreach (var e in events)
         {
             var location = locations.Resolve(e);
-            places.TryAdd(location.LocationKey, location);
-            var agent = new UserAgentRow(ContentHash.OfParts("user-agent", e.UserAgent, e.Browser, e.Os, e.DeviceType), e.UserAgent, e.Browser, e.Os, e.DeviceType);
-            agents.TryAdd(agent.UserAgentKey, agent);
-            var referrer = new ReferrerRow(ContentHash.OfParts("referrer", e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType), e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType);
-            referrers.TryAdd(referrer.ReferrerKey, referrer);
+            if (!places.Exists(l => l.LocationKey == location.LocationKey))
+            {
+                places.Add(location);
+            }
+            var agent = DimensionRows.AgentOf(e.UserAgent, e.Browser, e.Os, e.DeviceType);
+            if (!agents.Contains(agent))
+            {
+                agents.Add(agent);
+            }
+            var referrer = DimensionRows.ReferrerOf(e.ReferrerUrl, e.ReferrerDomain, e.ReferrerType);
+            if (!referrers.Contains(referrer))
+            {
+                referrers.Add(referrer);
+            }
             if (e.ProductId is { } productKey)
             {
                 var catalogue = CatalogueProduct.Of(productKey, options.EventsCatalogue);
@@ -147,9 +158,14 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
                     ProductUrl.LanguageOf(e.CurrentUrl), catalogue?.Source, catalogue?.Id);
 
                 // A product page's URL says more than a cart or purchase event's: prefer a row that has a name.
-                if (!products.TryGetValue(productKey, out var known) || (known.UrlName is null && product.UrlName is not null))
+                var known = products.FindIndex(p => p.ProductKey == productKey);
+                if (known < 0)
                 {
-                    products[productKey] = product;
+                    products.Add(product);
+                }
+                else if (products[known].UrlName is null && product.UrlName is not null)
+                {
+                    products[known] = product;
                 }
             }
             facts.Add(new FactEventRow(
@@ -157,18 +173,21 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
                 agent.UserAgentKey, referrer.ReferrerKey, e.StoreId, e.CurrentUrl, e.UtmSource, e.UtmMedium, e.Resolution,
                 e.Options, e.Extras));
         }
-        return new SessionEventsRow(this.GetPrimaryKeyString(), facts, [.. products.Values], [.. places.Values], [.. agents.Values], [.. referrers.Values]);
+        return new SessionEventsRow(this.GetPrimaryKeyString(), facts, products, places, agents, referrers);
     }
 
     /// <summary>Counts the new product views on each product's grain (see <see cref="IProductViewsGrain"/> for the key).</summary>
     private Task CountProductViewsAsync(IReadOnlyList<FactEventRow> inserted)
     {
-        var calls = inserted
-            .Where(f => f.EventType == "product_view" && f.ProductKey is not null)
-            .GroupBy(f => CatalogueProduct.Of(f.ProductKey!, options.EventsCatalogue)?.Key ?? "events:" + f.ProductKey, StringComparer.Ordinal)
-            .Select(g => GrainFactory.GetGrain<IProductViewsGrain>(g.Key).RecordViewsAsync(g.Count(), g.Max(f => f.OccurredAt)))
-            .ToList();
-        return calls.Count == 0 ? Task.CompletedTask : Task.WhenAll(calls);
+        var views = new List<(string, DateTimeOffset)>(inserted.Count);
+        foreach (var f in inserted)
+        {
+            if (f.EventType == "product_view" && f.ProductKey is { } product)
+            {
+                views.Add((CatalogueProduct.Of(product, options.EventsCatalogue)?.Key ?? "events:" + product, f.OccurredAt));
+            }
+        }
+        return views.Count == 0 ? Task.CompletedTask : ProductViewTally.Of(GrainFactory).CountAsync(views);
     }
 
     // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
