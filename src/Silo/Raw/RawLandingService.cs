@@ -288,6 +288,10 @@ internal sealed partial class RawLandingService(ShopstreamOptions options, RawEv
                     }
                     continue;
                 }
+                if (result.TopicPartition != partition)
+                {
+                    continue; // fetched for the partition read before
+                }
                 if (result.Offset.Value >= end)
                 {
                     return end;

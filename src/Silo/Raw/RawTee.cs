@@ -9,8 +9,11 @@ namespace Shopstream.Silo.Raw;
 /// not fit is dropped at once (the pump never waits for the raw zone) and only its end is kept: the landing service
 /// reads the gap from Kafka itself.
 /// </summary>
-internal sealed class RawTee(int capacity) : IKafkaReadObserver, IDisposable
+/// <param name="capacity">Messages held at most (<c>Shopstream:RawTeeCapacity</c>).</param>
+/// <param name="topics">The topics the raw zone keeps; the pumps read others too (rejected, recalls), which are ignored.</param>
+internal sealed class RawTee(int capacity, IReadOnlyCollection<string> topics) : IKafkaReadObserver, IDisposable
 {
+    private readonly HashSet<string> kept = new(topics, StringComparer.Ordinal);
     private readonly Lock sync = new();
     private readonly SemaphoreSlim arrived = new(0, 1);
     private List<TeeEvent> events = [];
@@ -47,6 +50,10 @@ internal sealed class RawTee(int capacity) : IKafkaReadObserver, IDisposable
             return;
         }
         var partition = messages[0].TopicPartition;
+        if (!kept.Contains(partition.Topic))
+        {
+            return;
+        }
         var next = messages[^1].Offset.Value + 1;
         lock (sync)
         {
@@ -105,6 +112,10 @@ internal sealed class RawTee(int capacity) : IKafkaReadObserver, IDisposable
 
     private void Add(TeeEvent e)
     {
+        if (!kept.Contains(e.Partition.Topic))
+        {
+            return;
+        }
         lock (sync)
         {
             openGaps.Remove(e.Partition);

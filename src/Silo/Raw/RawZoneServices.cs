@@ -12,7 +12,7 @@ internal static class RawZoneServices
     public static IServiceCollection AddRawZone(this IServiceCollection services, ShopstreamOptions options)
     {
         services.AddSingleton<RawEventWriter>();
-        services.AddSingleton(_ => new RawTee(options.RawTeeCapacity));
+        services.AddSingleton(_ => new RawTee(options.RawTeeCapacity, [options.ProductsTopic, options.CartsTopic, options.UsersTopic, options.EventsTopic]));
         services.AddSingleton<IKafkaReadObserver>(sp => sp.GetRequiredService<RawTee>());
         services.AddHostedService(sp => new RawLandingService(
             options, sp.GetRequiredService<RawEventWriter>(), sp.GetRequiredService<RawTee>(), sp.GetRequiredService<ILogger<RawLandingService>>()));
