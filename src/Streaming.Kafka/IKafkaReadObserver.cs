@@ -5,8 +5,9 @@ namespace Shopstream.Streaming.Kafka;
 /// <summary>
 /// Sees every read of this silo's partitions as it was taken from Kafka, beside delivery: for a consumer of the raw
 /// messages (an archive, an audit) that must not read the topics a second time. The calls come from the partitions'
-/// readers and must return at once: hand the messages to a bounded queue and, when it is full, drop them and read the
-/// gap later from Kafka; the provider never waits for the observer. Without one registered, nothing is handed over.
+/// readers and must return at once and not throw (a pump treats an exception as a bug and stops its partition): hand the
+/// messages to a bounded queue and, when it is full, drop them and read the gap later from Kafka; the provider never
+/// waits for the observer. Without one registered, nothing is handed over.
 /// </summary>
 /// <remarks>
 /// For each partition the calls come in order: <see cref="Assigned"/>, then its reads in offset order, then

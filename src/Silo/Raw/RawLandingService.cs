@@ -463,7 +463,7 @@ internal sealed partial class RawLandingService(ShopstreamOptions options, RawEv
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raw zone: a batch was not written; trying again")]
     private static partial void LogRoundRetried(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Raw zone: reading {Topic}/{Partition} from {From} up to {End} from Kafka (not handed over by the pump)")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Raw zone: reading {Topic}/{Partition} from {From} up to {End} from Kafka (not handed over by the pump)")]
     private static partial void LogCatchUp(ILogger logger, string topic, int partition, long? from, long end);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Raw zone: reading {Topic}/{Partition} up to {End} got no further than {Reached}; trying again")]

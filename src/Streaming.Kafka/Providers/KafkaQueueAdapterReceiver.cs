@@ -104,8 +104,9 @@ internal sealed class KafkaQueueAdapterReceiver(
         }
         CommitDelivered();
         statistics.Unassigned(partition);
-        await hub.UnassignAsync(partition.TopicPartition).WaitAsync(timeout);
+        // Told before the unassignment, which may time out: nothing is read for the observer past this point.
         observer?.Unassigned(partition.Topic, partition.Partition);
+        await hub.UnassignAsync(partition.TopicPartition).WaitAsync(timeout);
     }
 
     private void CommitDelivered()
