@@ -36,6 +36,7 @@ internal sealed partial class RawLandingService(ShopstreamOptions options, RawEv
     private static readonly TimeSpan CatchUpStall = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<TopicPartition, RawPartition> partitions = [];
+    private long rounds;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.Factory.StartNew(() => RunAsync(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -154,7 +155,9 @@ internal sealed partial class RawLandingService(ShopstreamOptions options, RawEv
         var budget = MaxBatch;
         var plans = new List<Plan>();
         var messages = new List<ConsumeResult<byte[], byte[]>>();
-        foreach (var partition in partitions.Values)
+        // Each round starts at another partition, so that a busy one cannot keep the budget from the rest.
+        var first = partitions.Count == 0 ? 0 : (int)(++rounds % partitions.Count);
+        foreach (var partition in partitions.Values.Skip(first).Concat(partitions.Values.Take(first)))
         {
             if (budget <= 0)
             {
