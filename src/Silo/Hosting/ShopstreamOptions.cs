@@ -64,6 +64,12 @@ public sealed class ShopstreamOptions
     /// <summary>Days of <c>raw_events</c> kept (whole day partitions are dropped after it); 0 keeps everything.</summary>
     public int RawRetentionDays { get; set; } = 30;
 
+    /// <summary>
+    /// Messages the partition pumps may hand the raw zone ahead of its landing; reads beyond it are dropped and read from
+    /// Kafka again by the raw zone (memory held: about this many messages' values).
+    /// </summary>
+    public int RawTeeCapacity { get; set; } = 50_000;
+
     /// <summary>Foreign Kafka topics the silos bridge into ours, by name (<c>Shopstream__Feeds__&lt;name&gt;__Topic</c>, ...).</summary>
     public Dictionary<string, Ingest.Feeds.FeedOptions> Feeds { get; set; } = new(StringComparer.Ordinal);
 
@@ -154,6 +160,10 @@ public sealed class ShopstreamOptions
         if (RawRetentionDays is < 0 or > 36_500)
         {
             throw new ArgumentException($"setting {Section}:{nameof(RawRetentionDays)} must be between 0 (keep everything) and 36500 (was {RawRetentionDays})");
+        }
+        if (RawTeeCapacity is < 1 or > 10_000_000)
+        {
+            throw new ArgumentException($"setting {Section}:{nameof(RawTeeCapacity)} must be between 1 and 10000000 messages (was {RawTeeCapacity})");
         }
         ValidateKafkaClients();
         try

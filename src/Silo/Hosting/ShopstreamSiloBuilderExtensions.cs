@@ -25,6 +25,7 @@ using Shopstream.Projection.Sources;
 using Shopstream.Silo.Sources;
 using Shopstream.Silo.Geo;
 using Shopstream.Silo.Kafka;
+using Shopstream.Silo.Raw;
 using Shopstream.Projection;
 using Shopstream.Streaming.Kafka;
 
@@ -128,9 +129,7 @@ public static class ShopstreamSiloBuilderExtensions
         AddFeeds(silo, options);
         if (options.RawZone)
         {
-            silo.Services.AddSingleton<Projection.Raw.RawEventWriter>();
-            silo.Services.AddHostedService(sp => new Raw.RawLandingService(
-                options, sp.GetRequiredService<Projection.Raw.RawEventWriter>(), sp.GetRequiredService<ILogger<Raw.RawLandingService>>()));
+            silo.Services.AddRawZone(options);
         }
         silo.Services.Configure<ClickstreamOptions>(o =>
         {

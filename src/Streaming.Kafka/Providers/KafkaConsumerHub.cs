@@ -60,7 +60,7 @@ internal sealed partial class KafkaConsumerHub : IDisposable
         var start = committed.Offset.IsSpecial
             ? (options.StartPosition == KafkaStartPosition.Earliest ? Offset.Beginning : Offset.End)
             : committed.Offset;
-        var buffer = new PartitionBuffer(partition, options.PrefetchPerPartition, this);
+        var buffer = new PartitionBuffer(partition, options.PrefetchPerPartition, this) { StartOffset = committed.Offset.IsSpecial ? null : committed.Offset.Value };
         buffers[partition] = buffer;
         consumer.IncrementalAssign([new TopicPartitionOffset(partition, start)]);
         LogAssigned(partition.Topic, partition.Partition.Value, start);
@@ -250,6 +250,9 @@ internal sealed class PartitionBuffer(TopicPartition partition, int capacity, Ka
     private int count;
 
     public TopicPartition Partition { get; } = partition;
+
+    /// <summary>The committed offset reading started at; null when there was none (the configured start position).</summary>
+    public long? StartOffset { get; init; }
 
     private volatile bool paused;
 

@@ -28,6 +28,7 @@ internal sealed partial class KafkaPartitionPump
     private readonly IKafkaPoisonMessageHandler? poisonHandler;
     private readonly IKafkaPullGate? gate;
     private readonly IKafkaRecordHandler handler;
+    private readonly IKafkaReadObserver? observer;
     private readonly KafkaStreamStatistics statistics;
     private readonly KafkaStreamOptions options;
     private readonly ILogger logger;
@@ -43,7 +44,7 @@ internal sealed partial class KafkaPartitionPump
 
     public KafkaPartitionPump(
         KafkaPartition partition, PartitionBuffer buffer, KafkaConsumerHub hub, IKafkaMessageDecoder? decoder, IKafkaPoisonMessageHandler? poisonHandler,
-        IKafkaPullGate? gate, IKafkaRecordHandler handler, InFlightBudget budget, KafkaStreamStatistics statistics, KafkaStreamOptions options, ILogger logger)
+        IKafkaPullGate? gate, IKafkaRecordHandler handler, IKafkaReadObserver? observer, InFlightBudget budget, KafkaStreamStatistics statistics, KafkaStreamOptions options, ILogger logger)
     {
         this.budget = budget;
         this.partition = partition;
@@ -53,6 +54,7 @@ internal sealed partial class KafkaPartitionPump
         this.poisonHandler = poisonHandler;
         this.gate = gate;
         this.handler = handler;
+        this.observer = observer;
         this.statistics = statistics;
         this.options = options;
         this.logger = logger;
@@ -100,6 +102,7 @@ internal sealed partial class KafkaPartitionPump
                     await buffer.WaitAsync(TimeSpan.FromMilliseconds(100), token);
                     continue;
                 }
+                observer?.Read(taken);
                 await DispatchAsync(DecodedRead.Of(partition, taken, decoder), token);
             }
         }

@@ -90,7 +90,8 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
             budget,
             options,
             Statistics,
-            loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>());
+            loggerFactory.CreateLogger<KafkaQueueAdapterReceiver>(),
+            services.GetService<IKafkaReadObserver>());
 
     public IQueueCache CreateQueueCache(QueueId queueId) => Cache(queueId);
 

@@ -20,7 +20,8 @@ internal sealed class KafkaQueueAdapterReceiver(
     InFlightBudget budget,
     KafkaStreamOptions options,
     KafkaStreamStatistics statistics,
-    ILogger logger) : IQueueAdapterReceiver
+    ILogger logger,
+    IKafkaReadObserver? observer = null) : IQueueAdapterReceiver
 {
     private const int MaxMessagesPerRead = 2_000;
     private volatile KafkaPartitionPump? pump;
@@ -44,10 +45,11 @@ internal sealed class KafkaQueueAdapterReceiver(
     {
         var assigned = await hub.AssignAsync(partition.TopicPartition).ConfigureAwait(false);
         statistics.Assigned(partition);
+        observer?.Assigned(partition.Topic, partition.Partition, assigned.StartOffset);
         if (directHandler is not null)
         {
             // Direct delivery: the pump reads and delivers; the pulling agent is handed nothing and only owns the lifetime.
-            var started = new KafkaPartitionPump(partition, assigned, hub, decoder, poisonHandler, gate, directHandler, budget, statistics, options, logger);
+            var started = new KafkaPartitionPump(partition, assigned, hub, decoder, poisonHandler, gate, directHandler, observer, budget, statistics, options, logger);
             started.Start();
             pump = started;
         }
@@ -66,6 +68,7 @@ internal sealed class KafkaQueueAdapterReceiver(
         {
             return [];
         }
+        observer?.Read(taken);
         // One container per stream per read, in offset order of each stream's first message.
         var read = DecodedRead.Of(partition, taken, decoder);
         var batch = new List<IBatchContainer>(read.Keys.Count);
@@ -101,6 +104,8 @@ internal sealed class KafkaQueueAdapterReceiver(
         }
         CommitDelivered();
         statistics.Unassigned(partition);
+        // Told before the unassignment, which may time out: nothing is read for the observer past this point.
+        observer?.Unassigned(partition.Topic, partition.Partition);
         await hub.UnassignAsync(partition.TopicPartition).WaitAsync(timeout);
     }
 
