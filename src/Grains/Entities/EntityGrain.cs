@@ -33,12 +33,9 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     // Saved state only serves the live API after a restart, so it is written rarely and never all at once: a burst of
     // new entities must not turn into a burst of state writes that queues deliveries behind it.
     private readonly LazySave save = new(TimeSpan.FromMinutes(5), spreadFirst: true);
-    private readonly string stateName;
+    private readonly SavedState<EntityState<TRecord>> saved;
     private readonly ILogger logger;
     private EntityState<TRecord> state = new();
-
-    // The saved state's ETag once read; null (and not read) until the live API or a save needs it.
-    private GrainState<EntityState<TRecord>>? saved;
     private Task pendingWrite = Task.CompletedTask;
 
     /// <param name="stateName">Name of the grain's saved state (<c>product</c>, <c>cart</c>, ...): part of its storage key.</param>
@@ -46,7 +43,7 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
     /// <param name="logger">Logger.</param>
     protected EntityGrain(string stateName, IProjectionWriter writer, ILogger logger)
     {
-        this.stateName = stateName;
+        saved = new(stateName, Merge);
         Writer = writer;
         this.logger = logger;
     }
@@ -64,12 +61,12 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         {
             return;
         }
-        await SaveStateAsync(cancellationToken);
+        await SaveStateAsync();
     }
 
     public async Task<EntitySnapshot<TRecord>?> GetAsync()
     {
-        await ReadSavedAsync();
+        state = await saved.ReadOnceAsync(Storage(), this.GetGrainId(), state);
         var s = state;
         var current = s.CurrentJson is { } json ? JsonSerializer.Deserialize<TRecord>(json, WireFormat.Json) : null;
         return current is null ? null : new EntitySnapshot<TRecord>(current, s.Version, s.UpdatedAt, s.Applied, s.Ignored);
@@ -122,32 +119,23 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         await pendingWrite;
         if (save.Due)
         {
-            await SaveStateAsync(CancellationToken.None);
+            await SaveStateAsync();
         }
     }
 
     /// <summary>
-    /// Reads the saved state once per activation and keeps whichever of it and the in-memory state is newer; counters
-    /// add up. A state that cannot be read counts as none (the storage logs it): it only serves the live API.
+    /// The newer of the saved and the in-memory state; counters add up. A state saved before the record was kept as JSON
+    /// is converted. A state that cannot be read counts as none (the storage logs it): it only serves the live API.
     /// </summary>
-    private async Task ReadSavedAsync()
+    private static EntityState<TRecord> Merge(EntityState<TRecord> old, EntityState<TRecord> mine)
     {
-        if (saved is not null)
-        {
-            return;
-        }
-        var read = new GrainState<EntityState<TRecord>>();
-        await Storage().ReadStateAsync(stateName, this.GetGrainId(), read);
-        var old = read.State ?? new EntityState<TRecord>();
         if (old.Current is { } legacy)
         {
-            // State saved before the record was kept as JSON.
             old.CurrentJson = JsonSerializer.SerializeToUtf8Bytes(legacy, WireFormat.Json);
             old.Current = null;
         }
-        var mine = state;
         var newer = old.Version > mine.Version ? old : mine;
-        state = new EntityState<TRecord>
+        return new EntityState<TRecord>
         {
             CurrentJson = newer.CurrentJson,
             Version = newer.Version,
@@ -156,45 +144,15 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
             Applied = old.Applied + mine.Applied,
             Ignored = old.Ignored + mine.Ignored,
         };
-        read.State = state;
-        saved = read;
     }
 
-    private async Task SaveStateAsync(CancellationToken cancellationToken)
+    private async Task SaveStateAsync()
     {
         // The saved state must not claim a version whose row is not written yet.
         await pendingWrite;
         await save.SaveAsync(
-            async () =>
-            {
-                if (saved is null && await TryFirstWriteAsync())
-                {
-                    return;
-                }
-                await ReadSavedAsync();
-                saved!.State = state;
-                await Storage().WriteStateAsync(stateName, this.GetGrainId(), saved);
-            },
+            async () => state = await saved.WriteAsync(Storage(), this.GetGrainId(), state),
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
-    }
-
-    /// <summary>
-    /// Saves without reading first, as a first write: most entities have never been saved (a burst of new ones, a
-    /// silo shutting down with 100,000 of them), and then no read is needed. False when a saved state exists.
-    /// </summary>
-    private async Task<bool> TryFirstWriteAsync()
-    {
-        var first = new GrainState<EntityState<TRecord>>(state);
-        try
-        {
-            await Storage().WriteStateAsync(stateName, this.GetGrainId(), first);
-        }
-        catch (InconsistentStateException)
-        {
-            return false;
-        }
-        saved = first;
-        return true;
     }
 
     private IGrainStorage Storage() => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
@@ -19,7 +20,9 @@ namespace Shopstream.Grains.Sessions;
 /// Duplicates are dropped in two layers (README, "Clickstream"): the last <see cref="ClickstreamOptions.SessionEventIdCap"/>
 /// fact ids here, without a round trip, and behind them the primary key of <c>fact_events</c>, which also catches what
 /// the cap, a crash or a restart made the grain forget. The <c>sessions</c> row is recomputed from the facts in the
-/// same transaction, so it is exact whatever the grain remembers; grain state only speeds up dropping.
+/// same transaction, so it is exact whatever the grain remembers. So the grain reads no state when it activates (a burst
+/// of new sessions costs no storage round trip): its saved ids and aggregate are read when <see cref="GetAsync"/> asks or
+/// when a save finds a state saved earlier (see <see cref="SavedState{T}"/>).
 /// </remarks>
 [PreferLocalPlacement]
 public sealed partial class SessionGrain : Grain, ISessionGrain
@@ -27,22 +30,21 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     // Like the entity grains: saved when due on a batch (no timer per grain), first saves spread over the interval.
     private readonly LazySave save = new(TimeSpan.FromMinutes(5), spreadFirst: true);
 
-    private readonly IPersistentState<SessionState> state;
+    private readonly SavedState<SessionState> saved = new("session", Merge);
     private readonly IProjectionWriter writer;
     private readonly ILocationResolver locations;
     private readonly ClickstreamOptions options;
     private readonly ILogger<SessionGrain> logger;
+    private SessionState state = new();
     private SeenEventIds seen = null!;
 
     public SessionGrain(
-        [PersistentState("session", StreamProviders.EntityStorage)] IPersistentState<SessionState> state,
         IProjectionWriter writer,
         ILocationResolver locations,
         IOptions<ClickstreamOptions> options,
         ILogger<SessionGrain> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.state = state;
         this.writer = writer;
         this.locations = locations;
         this.options = options.Value;
@@ -51,14 +53,20 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        seen = new SeenEventIds(options.SessionEventIdCap, state.State.SeenEventIds);
+        seen = new SeenEventIds(options.SessionEventIdCap, []);
         return base.OnActivateAsync(cancellationToken);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        ServiceProvider.GetService<ShedMode>() is { SkipStateSaves: true } ? Task.CompletedTask : SaveStateAsync(cancellationToken);
+        !save.Pending || ServiceProvider.GetService<ShedMode>() is { SkipStateSaves: true } ? Task.CompletedTask : SaveStateAsync();
 
-    public Task<SessionSnapshot?> GetAsync() => Task.FromResult(state.State.Snapshot);
+    public async Task<SessionSnapshot?> GetAsync()
+    {
+        state.SeenEventIds = seen.ToList();
+        state = await saved.ReadOnceAsync(Storage(), this.GetGrainId(), state);
+        seen = new SeenEventIds(options.SessionEventIdCap, state.SeenEventIds);
+        return state.Snapshot;
+    }
 
     public async Task ApplyAsync(EntityBatch<ClickEvent> batch)
     {
@@ -66,7 +74,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         await ApplyEventsAsync(batch.Messages);
         if (save.Due)
         {
-            await SaveStateAsync(CancellationToken.None);
+            await SaveStateAsync();
         }
     }
 
@@ -88,13 +96,13 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             freshIds.Add(id);
         }
 
-        var previous = state.State.Snapshot;
+        var previous = state.Snapshot;
         var dropped = items.Length - fresh.Count;
         if (fresh.Count == 0)
         {
             if (previous is not null)
             {
-                state.State.Snapshot = previous with { Ignored = previous.Ignored + dropped };
+                state.Snapshot = previous with { Ignored = previous.Ignored + dropped };
                 save.Changed();
             }
             return;
@@ -118,7 +126,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         }
         if (result.Session is { } s)
         {
-            state.State.Snapshot = new SessionSnapshot(
+            state.Snapshot = new SessionSnapshot(
                 s.FirstEventAt, s.LastEventAt, s.Events, s.ProductsViewed, s.ProductsCarted, s.ProductsPurchased, s.Converted,
                 (previous?.Applied ?? 0) + result.Inserted.Count, (previous?.Ignored ?? 0) + dropped + replayed);
             save.Changed();
@@ -190,13 +198,31 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         return views.Count == 0 ? Task.CompletedTask : ProductViewTally.Of(GrainFactory).CountAsync(views);
     }
 
+    /// <summary>
+    /// The saved ids then the grain's own (the newest kept up to the cap); the grain's aggregate when it wrote since it
+    /// activated (read back from <c>sessions</c>, so exact), else the saved one; counters add up.
+    /// </summary>
+    private static SessionState Merge(SessionState old, SessionState mine) => new()
+    {
+        SeenEventIds = [.. old.SeenEventIds, .. mine.SeenEventIds],
+        Snapshot = (old.Snapshot, mine.Snapshot) switch
+        {
+            (null, var m) => m,
+            (var o, null) => o,
+            (var o, var m) => m with { Applied = o.Applied + m.Applied, Ignored = o.Ignored + m.Ignored },
+        },
+    };
+
+    private IGrainStorage Storage() => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);
+
     // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
-    private Task SaveStateAsync(CancellationToken cancellationToken) =>
+    private Task SaveStateAsync() =>
         save.SaveAsync(
-            () =>
+            async () =>
             {
-                state.State.SeenEventIds = seen.ToList();
-                return state.WriteStateAsync(cancellationToken);
+                state.SeenEventIds = seen.ToList();
+                state = await saved.WriteAsync(Storage(), this.GetGrainId(), state);
+                seen = new SeenEventIds(options.SessionEventIdCap, state.SeenEventIds);
             },
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
 

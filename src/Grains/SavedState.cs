@@ -1,0 +1,68 @@
+using Orleans.Runtime;
+using Orleans.Storage;
+
+namespace Shopstream.Grains;
+
+/// <summary>
+/// Grain state that is not read when the grain activates: read once when something needs it (a live API, a save that
+/// finds an earlier state), merged with what the grain has built since, and written without a read when nothing was
+/// saved before. For grains whose durable truth is in the projection, so that a burst of new grains costs no storage
+/// round trip on the way in nor a read on the way out.
+/// </summary>
+/// <typeparam name="T">The state type.</typeparam>
+/// <param name="name">The state's name: part of its storage key (as <c>[PersistentState]</c>'s name was).</param>
+/// <param name="merge">Combines the saved state (first) with the grain's own (second) into the one to keep.</param>
+internal sealed class SavedState<T>(string name, Func<T, T, T> merge)
+    where T : class, new()
+{
+    // The saved state with its ETag once read or first written; null until then.
+    private GrainState<T>? saved;
+
+    /// <summary>Whether the saved state has been read or first written in this activation.</summary>
+    public bool IsKnown => saved is not null;
+
+    /// <summary>
+    /// Reads the saved state if this activation has not yet, and returns it merged with <paramref name="current"/>;
+    /// afterwards returns <paramref name="current"/> unchanged.
+    /// </summary>
+    public async Task<T> ReadOnceAsync(IGrainStorage storage, GrainId grainId, T current)
+    {
+        if (saved is not null)
+        {
+            return current;
+        }
+        var read = new GrainState<T>();
+        await storage.ReadStateAsync(name, grainId, read);
+        var kept = merge(read.State ?? new T(), current);
+        read.State = kept;
+        saved = read;
+        return kept;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="current"/>. Without a read first when this activation knows of no saved state: most grains
+    /// never had one (an insert); if one exists the insert is refused, and it is read, merged and written over. Returns
+    /// the state written (merged when a saved state was found).
+    /// </summary>
+    public async Task<T> WriteAsync(IGrainStorage storage, GrainId grainId, T current)
+    {
+        if (saved is null)
+        {
+            var first = new GrainState<T>(current);
+            try
+            {
+                await storage.WriteStateAsync(name, grainId, first);
+                saved = first;
+                return current;
+            }
+            catch (InconsistentStateException)
+            {
+                // Saved by an earlier activation: merge with it below.
+            }
+            current = await ReadOnceAsync(storage, grainId, current);
+        }
+        saved!.State = current;
+        await storage.WriteStateAsync(name, grainId, saved);
+        return current;
+    }
+}
