@@ -41,7 +41,19 @@ public sealed class SiloWebFixture : IAsyncLifetime
             await using var producer = Settings.Producer();
             await new IngestRunner(new SnapshotReader(Fixtures.SamplesDirectory), producer).RunAsync();
             await producer.FlushAsync();
-            await Settings.WaitCaughtUpAsync(TimeSpan.FromSeconds(90));
+            try
+            {
+                await Settings.WaitCaughtUpAsync(TimeSpan.FromSeconds(90));
+            }
+            catch (TimeoutException e)
+            {
+                // What the silos logged (warnings and up) says why a partition did not move.
+                var stats = await Task.WhenAll(Silos.Select(StatsAsync));
+                var sessions = await Settings.Database.RowsAsync(
+                    "SELECT state || ' ' || coalesce(wait_event_type, '-') || ' ' || coalesce(wait_event, '-') || ' ' || left(query, 200) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+                throw new TimeoutException(e.Message + string.Concat(Silos.Select((s, i) => $"\n--- silo {i}:\n{Tail(s.Log)}\n{stats[i]}"))
+                    + "\n--- database sessions:\n" + string.Join("\n", sessions), e);
+            }
         }
         catch
         {
@@ -61,4 +73,21 @@ public sealed class SiloWebFixture : IAsyncLifetime
             await Settings.DisposeAsync();
         }
     }
+
+    // Which partitions each silo reads, with their offsets: a partition nobody owns and a stuck owner look different here.
+    private static async Task<string> StatsAsync(SiloProcess silo)
+    {
+        try
+        {
+            using var http = new HttpClient { BaseAddress = silo.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Add("X-Api-Key", DashboardApiKey);
+            return await http.GetStringAsync("api/stats");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return $"api/stats: {ex.Message}";
+        }
+    }
+
+    private static string Tail(string log) => log.Length <= 6_000 ? log : log[^6_000..];
 }
