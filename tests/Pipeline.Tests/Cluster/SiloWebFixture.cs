@@ -52,7 +52,9 @@ public sealed class SiloWebFixture : IAsyncLifetime
                 var sessions = await Settings.Database.RowsAsync(
                     "SELECT state || ' ' || coalesce(wait_event_type, '-') || ' ' || coalesce(wait_event, '-') || ' ' || left(query, 200) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
                 throw new TimeoutException(e.Message + string.Concat(Silos.Select((s, i) => $"\n--- silo {i}:\n{Tail(s.Log)}\n{stats[i]}"))
-                    + "\n--- database sessions:\n" + string.Join("\n", sessions), e);
+                    + "\n--- database sessions:\n" + string.Join("\n", sessions)
+                    + "\n--- rows: " + string.Join(", ", await Settings.Database.RowsAsync(
+                        "SELECT 'products ' || (SELECT count(*) FROM products) || ', carts ' || (SELECT count(*) FROM carts) || ', users ' || (SELECT count(*) FROM users)")), e);
             }
         }
         catch
