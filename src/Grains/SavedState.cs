@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Shopstream.Grains.Interfaces.Wire;
 
 namespace Shopstream.Grains;
 
@@ -25,14 +27,14 @@ internal sealed class SavedState<T>(string name, Func<T, T, T> merge)
     /// Reads the saved state if this activation has not yet, and returns it merged with <paramref name="current"/>;
     /// afterwards returns <paramref name="current"/> unchanged.
     /// </summary>
-    public async Task<T> ReadOnceAsync(IGrainStorage storage, GrainId grainId, T current)
+    public async Task<T> ReadOnceAsync(IGrainContext grain, T current)
     {
         if (saved is not null)
         {
             return current;
         }
         var read = new GrainState<T>();
-        await storage.ReadStateAsync(name, grainId, read);
+        await Storage(grain).ReadStateAsync(name, grain.GrainId, read);
         var kept = merge(read.State ?? new T(), current);
         read.State = kept;
         saved = read;
@@ -44,14 +46,15 @@ internal sealed class SavedState<T>(string name, Func<T, T, T> merge)
     /// never had one (an insert); if one exists the insert is refused, and it is read, merged and written over. Returns
     /// the state written (merged when a saved state was found).
     /// </summary>
-    public async Task<T> WriteAsync(IGrainStorage storage, GrainId grainId, T current)
+    public async Task<T> WriteAsync(IGrainContext grain, T current)
     {
+        var storage = Storage(grain);
         if (saved is null)
         {
             var first = new GrainState<T>(current);
             try
             {
-                await storage.WriteStateAsync(name, grainId, first);
+                await storage.WriteStateAsync(name, grain.GrainId, first);
                 saved = first;
                 return current;
             }
@@ -59,10 +62,13 @@ internal sealed class SavedState<T>(string name, Func<T, T, T> merge)
             {
                 // Saved by an earlier activation: merge with it below.
             }
-            current = await ReadOnceAsync(storage, grainId, current);
+            current = await ReadOnceAsync(grain, current);
         }
         saved!.State = current;
-        await storage.WriteStateAsync(name, grainId, saved);
+        await storage.WriteStateAsync(name, grain.GrainId, saved);
         return current;
     }
+
+    private static IGrainStorage Storage(IGrainContext grain) =>
+        grain.ActivationServices.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);
 }

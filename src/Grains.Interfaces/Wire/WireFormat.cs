@@ -121,13 +121,9 @@ public static class WireFormat
             {
                 return null;
             }
-            var recordReader = new Utf8JsonReader(recordBytes!.Value.Span);
-            if (ReadRecord(streamNamespace, ref recordReader) is not { } record)
-            {
-                error = "record is null";
-                return null;
-            }
-            return Wrap(streamNamespace, record, version!.Value, ingestedAt!.Value);
+            var message = ReadMessage(streamNamespace, recordBytes!.Value.Span, version!.Value, ingestedAt!.Value);
+            error = message is null ? "record is null" : null;
+            return message;
         }
         catch (JsonException ex)
         {
@@ -146,27 +142,19 @@ public static class WireFormat
         }
     }
 
-    private static object? ReadRecord(string streamNamespace, ref Utf8JsonReader reader) => streamNamespace switch
+    private static object? ReadMessage(string streamNamespace, ReadOnlySpan<byte> record, long version, DateTimeOffset at) => streamNamespace switch
     {
-        StreamNamespaces.Products => JsonSerializer.Deserialize<ProductRecord>(ref reader, Json),
-        StreamNamespaces.Carts => JsonSerializer.Deserialize<CartRecord>(ref reader, Json),
-        StreamNamespaces.Users => JsonSerializer.Deserialize<UserRecord>(ref reader, Json),
-        StreamNamespaces.Rejected => JsonSerializer.Deserialize<RejectedRecord>(ref reader, Json),
-        StreamNamespaces.Events => JsonSerializer.Deserialize<ClickEvent>(ref reader, Json),
-        StreamNamespaces.Recalls => JsonSerializer.Deserialize<RecallRecord>(ref reader, Json),
+        StreamNamespaces.Products => Message<ProductRecord>(record, version, at),
+        StreamNamespaces.Carts => Message<CartRecord>(record, version, at),
+        StreamNamespaces.Users => Message<UserRecord>(record, version, at),
+        StreamNamespaces.Rejected => Message<RejectedRecord>(record, version, at),
+        StreamNamespaces.Events => Message<ClickEvent>(record, version, at),
+        StreamNamespaces.Recalls => Message<RecallRecord>(record, version, at),
         _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
     };
 
-    private static object Wrap(string streamNamespace, object record, long version, DateTimeOffset at) => streamNamespace switch
-    {
-        StreamNamespaces.Products => new EntityMessage<ProductRecord>((ProductRecord)record, version, at),
-        StreamNamespaces.Carts => new EntityMessage<CartRecord>((CartRecord)record, version, at),
-        StreamNamespaces.Users => new EntityMessage<UserRecord>((UserRecord)record, version, at),
-        StreamNamespaces.Rejected => new EntityMessage<RejectedRecord>((RejectedRecord)record, version, at),
-        StreamNamespaces.Events => new EntityMessage<ClickEvent>((ClickEvent)record, version, at),
-        StreamNamespaces.Recalls => new EntityMessage<RecallRecord>((RecallRecord)record, version, at),
-        _ => throw new ArgumentOutOfRangeException(nameof(streamNamespace), streamNamespace, "unknown stream namespace"),
-    };
+    private static EntityMessage<T>? Message<T>(ReadOnlySpan<byte> record, long version, DateTimeOffset at) where T : class =>
+        JsonSerializer.Deserialize<T>(record, Json) is { } r ? new EntityMessage<T>(r, version, at) : null;
 
     private sealed record Envelope<T>(int SchemaVersion, string Entity, long Version, DateTimeOffset IngestedAt, T Record);
 }

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Placement;
 using Orleans.Runtime;
-using Orleans.Storage;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
@@ -66,7 +65,7 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
 
     public async Task<EntitySnapshot<TRecord>?> GetAsync()
     {
-        state = await saved.ReadOnceAsync(Storage(), this.GetGrainId(), state);
+        state = await saved.ReadOnceAsync(GrainContext, state);
         var s = state;
         var current = s.CurrentJson is { } json ? JsonSerializer.Deserialize<TRecord>(json, WireFormat.Json) : null;
         return current is null ? null : new EntitySnapshot<TRecord>(current, s.Version, s.UpdatedAt, s.Applied, s.Ignored);
@@ -151,11 +150,10 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
         // The saved state must not claim a version whose row is not written yet.
         await pendingWrite;
         await save.SaveAsync(
-            async () => state = await saved.WriteAsync(Storage(), this.GetGrainId(), state),
+            async () => state = await saved.WriteAsync(GrainContext, state),
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
     }
 
-    private IGrainStorage Storage() => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of {Key} failed; will retry")]
     private partial void LogStateSaveFailed(string key, Exception exception);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime;
-using Orleans.Storage;
 using Shopstream.Grains.Interfaces;
 using Shopstream.Grains.Interfaces.Grains;
 using Shopstream.Grains.Interfaces.Records;
@@ -63,7 +62,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
     public async Task<SessionSnapshot?> GetAsync()
     {
         state.SeenEventIds = seen.ToList();
-        state = await saved.ReadOnceAsync(Storage(), this.GetGrainId(), state);
+        state = await saved.ReadOnceAsync(GrainContext, state);
         seen = new SeenEventIds(options.SessionEventIdCap, state.SeenEventIds);
         return state.Snapshot;
     }
@@ -213,7 +212,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         },
     };
 
-    private IGrainStorage Storage() => ServiceProvider.GetRequiredKeyedService<IGrainStorage>(StreamProviders.EntityStorage);
 
     // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
     private Task SaveStateAsync() =>
@@ -221,7 +219,7 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
             async () =>
             {
                 state.SeenEventIds = seen.ToList();
-                state = await saved.WriteAsync(Storage(), this.GetGrainId(), state);
+                state = await saved.WriteAsync(GrainContext, state);
                 seen = new SeenEventIds(options.SessionEventIdCap, state.SeenEventIds);
             },
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
