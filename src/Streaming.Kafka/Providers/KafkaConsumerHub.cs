@@ -18,6 +18,7 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     private readonly ConcurrentQueue<Action> commands = new();
     private readonly ConcurrentDictionary<TopicPartition, PartitionBuffer> buffers = new();
     private readonly ConcurrentDictionary<TopicPartition, Offset> pendingCommits = new();
+    private readonly Dictionary<TopicPartition, long> highestCommits = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
     private readonly ConcurrentDictionary<Confluent.Kafka.ErrorCode, long> lastErrorLog = new();
@@ -62,6 +63,11 @@ internal sealed partial class KafkaConsumerHub : IDisposable
             : committed.Offset;
         var buffer = new PartitionBuffer(partition, options.PrefetchPerPartition, this) { StartOffset = committed.Offset.IsSpecial ? null : committed.Offset.Value };
         buffers[partition] = buffer;
+        // A new assignment starts from the broker's committed offset, whatever this silo committed before.
+        lock (highestCommits)
+        {
+            highestCommits.Remove(partition);
+        }
         consumer.IncrementalAssign([new TopicPartitionOffset(partition, start)]);
         LogAssigned(partition.Topic, partition.Partition.Value, start);
         return buffer;
@@ -80,8 +86,25 @@ internal sealed partial class KafkaConsumerHub : IDisposable
         return true;
     });
 
-    /// <summary>Records that everything before <paramref name="nextOffset"/> is delivered; committed on the poll thread.</summary>
-    public void Commit(TopicPartition partition, long nextOffset) => pendingCommits[partition] = new Offset(nextOffset);
+    /// <summary>
+    /// Records that everything before <paramref name="nextOffset"/> is delivered; committed on the poll thread. An offset
+    /// at or below one already recorded since the partition was assigned here is ignored: a commit never goes back.
+    /// </summary>
+    public void Commit(TopicPartition partition, long nextOffset)
+    {
+        lock (highestCommits)
+        {
+            if (highestCommits.TryGetValue(partition, out var highest) && highest >= nextOffset)
+            {
+                return;
+            }
+            highestCommits[partition] = nextOffset;
+            pendingCommits[partition] = new Offset(nextOffset);
+        }
+    }
+
+    /// <summary>The offset waiting to be committed for <paramref name="partition"/>, if any (for tests).</summary>
+    internal long? PendingCommit(TopicPartition partition) => pendingCommits.TryGetValue(partition, out var o) ? o.Value : null;
 
     /// <summary>Commits what is pending now and waits for it.</summary>
     public Task FlushCommitsAsync() => Invoke(() =>

@@ -127,6 +127,7 @@ internal sealed partial class KafkaPartitionPump
             await RecordUntilDoneAsync(poison, token);
         }
         var progress = new ReadProgress(read.NextOffset, read.Keys.Count, read.Count);
+        LogDispatch(partition.Topic, partition.Partition, read.NextOffset, read.Count, read.Keys.Count, read.Poison?.Count ?? 0);
         budget.Take(read.Count);
         List<Lane>? start = null;
         lock (sync)
@@ -301,9 +302,9 @@ internal sealed partial class KafkaPartitionPump
 
     private void CommitCompleted()
     {
-        long next = -1;
         lock (sync)
         {
+            long next = -1;
             while (reads.TryPeek(out var head) && Volatile.Read(ref head.RemainingKeys) <= 0)
             {
                 reads.Dequeue();
@@ -314,10 +315,15 @@ internal sealed partial class KafkaPartitionPump
                 return;
             }
             lastCommitted = next;
+            // Handed on under the lock: two lanes completing reads at once must not hand their offsets on in the wrong
+            // order, or the later, lower one replaces the higher one and the partition's commit goes back for good.
+            hub.Commit(partition.TopicPartition, next);
+            statistics.Committed(partition, next);
         }
-        hub.Commit(partition.TopicPartition, next);
-        statistics.Committed(partition, next);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Read of {Topic}/{Partition} up to offset {Next} ({Records} records): {Keys} keys, {Poison} rejected")]
+    private partial void LogDispatch(string topic, int partition, long next, int records, int keys, int poison);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The pump of {Topic}/{Partition} failed and stopped taking messages; the partition resumes at its committed offset when it is next assigned")]
     private partial void LogPumpFailed(string topic, int partition, Exception exception);
