@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Shopstream.Ingest.Events;
 
@@ -12,50 +10,111 @@ namespace Shopstream.Ingest.Events;
 /// (RFC 3339 allows the space) and up to 9 fraction digits (kept to the 100 ns tick). No offset means UTC.
 /// Digits are ASCII only: <c>\d</c> would also match Arabic-Indic or full-width digits, which the parse then refuses.
 /// </remarks>
-internal static partial class Iso8601
+internal static class Iso8601
 {
     public static bool TryParse(string? text, out DateTimeOffset utc)
     {
         utc = default;
-        var match = text is null ? Match.Empty : Pattern().Match(text.Trim());
-        if (!match.Success)
+        if (text is null)
         {
             return false;
         }
 
-        var year = Number(match, "year");
-        var month = Number(match, "month");
-        var day = Number(match, "day");
-        var hour = Number(match, "hour");
-        var minute = Number(match, "minute");
-        var second = match.Groups["second"].Success ? Number(match, "second") : 0;
-        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 59)
+        // Read left to right over the trimmed text, with no allocation: this runs for every event at the door.
+        var s = text.AsSpan().Trim();
+        var at = 0;
+        if (!Digits(s, ref at, 4, out var year) || !Char(s, ref at, '-') || !Digits(s, ref at, 2, out var month)
+            || !Char(s, ref at, '-') || !Digits(s, ref at, 2, out var day))
         {
             return false;
+        }
+
+        if (at >= s.Length || s[at] is not ('T' or 't' or ' '))
+        {
+            return false;
+        }
+
+        at++;
+        if (!Digits(s, ref at, 2, out var hour) || !Char(s, ref at, ':') || !Digits(s, ref at, 2, out var minute))
+        {
+            return false;
+        }
+
+        var second = 0;
+        long ticks = 0;
+        if (at < s.Length && s[at] == ':')
+        {
+            at++;
+            if (!Digits(s, ref at, 2, out second))
+            {
+                return false;
+            }
+
+            if (at < s.Length && s[at] is '.' or ',')
+            {
+                at++;
+                var digits = 0;
+                while (at < s.Length && IsDigit(s[at]))
+                {
+                    // Up to 9 digits, kept to the 100 ns tick (7 digits).
+                    if (digits < 7)
+                    {
+                        ticks = (ticks * 10) + (s[at] - '0');
+                    }
+
+                    digits++;
+                    at++;
+                }
+
+                if (digits is 0 or > 9)
+                {
+                    return false;
+                }
+
+                for (var d = Math.Min(digits, 7); d < 7; d++)
+                {
+                    ticks *= 10;
+                }
+            }
         }
 
         var offset = TimeSpan.Zero;
-        if (match.Groups["sign"].Success)
+        if (at < s.Length && s[at] is 'Z' or 'z')
         {
-            var offsetHours = Number(match, "offsetHours");
-            var offsetMinutes = Number(match, "offsetMinutes");
-            if (offsetHours > 14 || offsetMinutes > 59)
+            at++;
+        }
+        else if (at < s.Length && s[at] is '+' or '-')
+        {
+            var negative = s[at] == '-';
+            at++;
+            if (!Digits(s, ref at, 2, out var offsetHours))
+            {
+                return false;
+            }
+
+            if (at < s.Length && s[at] == ':')
+            {
+                at++;
+            }
+
+            if (!Digits(s, ref at, 2, out var offsetMinutes) || offsetHours > 14 || offsetMinutes > 59)
             {
                 return false;
             }
 
             offset = new TimeSpan(offsetHours, offsetMinutes, 0);
-            if (match.Groups["sign"].Value == "-")
+            if (negative)
             {
                 offset = -offset;
             }
         }
 
-        var fraction = match.Groups["fraction"].Value;
-        var ticks = fraction.Length == 0
-            ? 0
-            : long.Parse(fraction.Length >= 7 ? fraction[..7] : fraction.PadRight(7, '0'), CultureInfo.InvariantCulture);
+        if (at != s.Length || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+
         var local = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Unspecified).AddTicks(ticks);
 
         // Near 0001-01-01 or 9999-12-31 an offset can push the instant outside what DateTimeOffset holds.
@@ -69,13 +128,40 @@ internal static partial class Iso8601
         return true;
     }
 
-    private static int Number(Match match, string group) =>
-        int.Parse(match.Groups[group].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture);
+    private static bool IsDigit(char c) => c is >= '0' and <= '9';
 
-    [GeneratedRegex(
-        @"^(?<year>[0-9]{4})-(?<month>[0-9]{2})-(?<day>[0-9]{2})[T ](?<hour>[0-9]{2}):(?<minute>[0-9]{2})" +
-        @"(?::(?<second>[0-9]{2})(?:[.,](?<fraction>[0-9]{1,9}))?)?" +
-        @"(?:Z|(?<sign>[+-])(?<offsetHours>[0-9]{2}):?(?<offsetMinutes>[0-9]{2}))?$",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
-    private static partial Regex Pattern();
+    /// <summary>Exactly <paramref name="count"/> ASCII digits at <paramref name="at"/>.</summary>
+    private static bool Digits(ReadOnlySpan<char> s, ref int at, int count, out int value)
+    {
+        value = 0;
+        if (at + count > s.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var c = s[at + i];
+            if (!IsDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        at += count;
+        return true;
+    }
+
+    private static bool Char(ReadOnlySpan<char> s, ref int at, char expected)
+    {
+        if (at >= s.Length || s[at] != expected)
+        {
+            return false;
+        }
+
+        at++;
+        return true;
+    }
 }

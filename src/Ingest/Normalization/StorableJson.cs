@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Shopstream.Ingest.Normalization;
 
@@ -95,7 +97,15 @@ internal static class StorableJson
                 var index = 0;
                 foreach (var property in value.EnumerateObject())
                 {
-                    var name = Read(() => property.Name);
+                    // Most names and values are plain: checked on their UTF-8 bytes, with no string and no path made.
+                    var plainName = IsPlain(JsonMarshal.GetRawUtf8PropertyName(property));
+                    if (plainName && IsPlainLeaf(property.Value))
+                    {
+                        index++;
+                        continue;
+                    }
+
+                    var name = plainName ? property.Name : Read(property);
                     var problem = name is null ? Undecodable : ProblemOf(name);
                     var shownName = name is null ? string.Create(CultureInfo.InvariantCulture, $"(field {index})") : Shown(name);
                     var childPath = path.Length == 0 ? shownName : path + "." + shownName;
@@ -113,19 +123,24 @@ internal static class StorableJson
                 var item = 0;
                 foreach (var element in value.EnumerateArray())
                 {
-                    Collect(element, string.Create(CultureInfo.InvariantCulture, $"{path}[{item++}]"), problems);
+                    if (!IsPlainLeaf(element))
+                    {
+                        Collect(element, string.Create(CultureInfo.InvariantCulture, $"{path}[{item}]"), problems);
+                    }
+
+                    item++;
                 }
 
                 break;
             case JsonValueKind.Number:
-                if (!value.TryGetDouble(out var number) || !double.IsFinite(number))
+                if (!IsStorableNumber(value))
                 {
                     Add(problems, $"{(path.Length == 0 ? "event" : path)}: number out of range (beyond ±1.7e308)");
                 }
 
                 break;
             case JsonValueKind.String:
-                var text = Read(value.GetString);
+                var text = Read(value);
                 var valueProblem = text is null ? Undecodable : ProblemOf(text);
                 if (valueProblem is not null)
                 {
@@ -135,6 +150,23 @@ internal static class StorableJson
                 break;
         }
     }
+
+    /// <summary>A string without escapes in valid UTF-8, a storable number, a boolean or null: nothing to report.</summary>
+    private static bool IsPlainLeaf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => IsPlain(JsonMarshal.GetRawUtf8Value(value)),
+        JsonValueKind.Number => IsStorableNumber(value),
+        JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null => true,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Raw JSON text (a string with its quotes, or a name) without a backslash, in valid UTF-8: it cannot hold a NUL (a
+    /// raw control character is not JSON) or an unpaired surrogate (only an escape can write one).
+    /// </summary>
+    private static bool IsPlain(ReadOnlySpan<byte> raw) => !raw.Contains((byte)'\\') && Utf8.IsValid(raw);
+
+    private static bool IsStorableNumber(JsonElement value) => value.TryGetDouble(out var number) && double.IsFinite(number);
 
     private static void Add(List<string> problems, string problem)
     {
@@ -148,11 +180,24 @@ internal static class StorableJson
     /// The string, or null when the JSON escapes an unpaired surrogate: System.Text.Json throws reading one
     /// (raw invalid UTF-8 is caught before parsing, where the bytes are still at hand).
     /// </summary>
-    private static string? Read(Func<string?> read)
+    private static string? Read(JsonElement value)
     {
         try
         {
-            return read() ?? "";
+            return value.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The property's name, or null when it escapes an unpaired surrogate.</summary>
+    private static string? Read(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
         }
         catch (InvalidOperationException)
         {
