@@ -70,13 +70,15 @@ public sealed class RawTeeTests
         // 16 partitions, so that the ring gives the victim some of the products partitions.
         await using var pipeline = await PipelineCluster.StartAsync(silos: 2, partitions: 16, settings: new Dictionary<string, string> { ["RawTeeCapacity"] = teeCapacity });
         using var producer = new RawProducer(pipeline.Options.Kafka);
-        await ProduceProductsAsync(producer, pipeline, 1, 1500);
         var victim = (InProcessSiloHandle)pipeline.Cluster.SecondarySilos[0];
         var victimStats = victim.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);
         // Killed while it holds products read but not committed: the survivor's pumps read them again from the committed
-        // offsets, below or above where the victim's raw zone got to.
-        await Eventually.Until(() => victimStats.Snapshot().Any(p => p.OwnedHere && p.Topic == pipeline.Options.ProductsTopic && p.NextOffset > p.CommittedOffset),
+        // offsets, below or above where the victim's raw zone got to. Watched from before the first record is produced:
+        // a fast silo can have committed all 1,500 by the time producing returns.
+        var holding = Eventually.Until(() => victimStats.Snapshot().Any(p => p.OwnedHere && p.Topic == pipeline.Options.ProductsTopic && p.NextOffset > p.CommittedOffset),
             TimeSpan.FromSeconds(30), "the victim silo never held products read but not committed", TimeSpan.FromMilliseconds(5));
+        await ProduceProductsAsync(producer, pipeline, 1, 1500);
+        await holding;
         await pipeline.Cluster.KillSiloAsync(victim);
         await ProduceProductsAsync(producer, pipeline, 1501, 1500);
 

@@ -85,13 +85,15 @@ public sealed class OffsetCommitAndResumeTests
         await using var pipeline = await PipelineCluster.StartAsync(silos: 2, partitions: 16);
         await ChaosAudit.InstallAsync(pipeline.Database.ConnectionString, CancellationToken.None);
         using var producer = new RawProducer(pipeline.Options.Kafka);
-        // Every product gets one version only, so one lost around the stop is a missing row, not an old one overwritten.
-        await ProduceProducts(producer, pipeline, 1, 1500, 1, "v1");
         var victim = (InProcessSiloHandle)pipeline.Cluster.SecondarySilos[0];
         var victimStats = victim.SiloHost.Services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka);
-        // Polled often: the window in which the victim holds read but uncommitted records can be short.
-        await Eventually.Until(() => victimStats.Snapshot().Any(ReadButUncommitted), TimeSpan.FromSeconds(30),
+        // Polled often, and from before the first record is produced: the window in which the victim holds read but
+        // uncommitted records can be short, and a fast silo had applied all 1,500 by the time producing returned.
+        var holding = Eventually.Until(() => victimStats.Snapshot().Any(ReadButUncommitted), TimeSpan.FromSeconds(30),
             "the victim silo never held records it had read but not committed", TimeSpan.FromMilliseconds(5));
+        // Every product gets one version only, so one lost around the stop is a missing row, not an old one overwritten.
+        await ProduceProducts(producer, pipeline, 1, 1500, 1, "v1");
+        await holding;
         // TestingHost's kill skips the graceful shutdown (no hand-over, no final commit), but the silo still marks itself
         // Dead: an ungraceful stop, not a SIGKILL. A SIGKILL of a silo process is scripts/cluster-kill-test.sh.
         await pipeline.Cluster.KillSiloAsync(victim);
