@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Shopstream.Silo.Kafka;
 
 namespace Shopstream.Console.Tests;
 
@@ -122,6 +124,28 @@ public sealed class AnalyticsApiTests(ConsoleFixture fixture)
 
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
         Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+
+    [Fact]
+    public async Task Partition_requests_share_one_kafka_consumer()
+    {
+        // Before, every request made a Kafka consumer of its own: a page open in many browsers cost a connection each.
+        using var http = fixture.Client();
+        var reader = fixture.Services.GetRequiredService<GroupLagReader>();
+        var before = reader.ConsumersMade;
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => http.GetStringAsync("api/analytics/pipeline/partitions")));
+
+        // Six topics of two partitions (ConsoleFixture), all caught up, in every answer.
+        Assert.All(answers, a =>
+        {
+            var partitions = JsonDocument.Parse(a).RootElement.GetProperty("partitions").EnumerateArray().ToList();
+            Assert.Equal(12, partitions.Count);
+            Assert.All(partitions, p => Assert.Equal(0, p.GetProperty("lag").GetInt64()));
+        });
+        // One consumer for all 20 (none new if an earlier request of this fixture made it less than 5 minutes ago).
+        Assert.InRange(reader.ConsumersMade - before, 0, 1);
+        Assert.True(reader.ConsumersMade >= 1);
     }
 
     [Fact]

@@ -38,6 +38,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
 
     public TestDatabase Database { get; private set; } = null!;
 
+    /// <summary>The silo's services (its web host and its silo share them).</summary>
+    public IServiceProvider Services => silo.Services;
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;

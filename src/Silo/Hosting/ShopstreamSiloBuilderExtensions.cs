@@ -124,6 +124,7 @@ public static class ShopstreamSiloBuilderExtensions
         // Records go straight from each partition's pump to the entity grains (README, "Delivery").
         silo.Services.AddSingleton<Grains.Delivery.GrainReferenceCache>();
         silo.Services.AddSingleton<IKafkaRecordHandler, GrainRecordHandler>();
+        silo.Services.AddSingleton(sp => new GroupLagReader(sp.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>(), StreamProviders.Kafka));
         silo.Services.AddShopstreamLake(options.Lake, options.Kafka, options.TopicsByNamespace(), options.KafkaClient);
         silo.Services.AddSingleton<ILocationResolver>(_ => new LocationResolver(options.GeoIpDatabase, options.StoreLocations));
         AddFeeds(silo, options);

@@ -21,24 +21,16 @@ internal static class PipelineAnalytics
     /// <summary>A payload in a list is cut here; <c>/pipeline/rejected/{id}</c> gives it whole.</summary>
     private const int ListedPayloadChars = 2000;
 
-    private static readonly TimeSpan GroupReadTimeout = TimeSpan.FromSeconds(5);
-
     public static RouteGroupBuilder MapPipelineAnalytics(this RouteGroupBuilder api)
     {
         var pipeline = api.MapGroup("/pipeline");
-        pipeline.MapGet("/partitions", async (IServiceProvider services, ILocalSiloDetails silo, IGrainFactory grains) =>
+        pipeline.MapGet("/partitions", async (IServiceProvider services, ILocalSiloDetails silo, IGrainFactory grains, GroupLagReader lags, CancellationToken ct) =>
         {
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true, ct);
             var self = silo.SiloAddress.ToString();
             // Offsets and lag are the consumer group's, so every partition shows them whichever silo reads it; the owner
             // is known only for the partitions this silo reads (each silo knows its own queues).
-            var kafka = services.GetRequiredService<IOptionsMonitor<KafkaStreamOptions>>().Get(StreamProviders.Kafka);
-            var group = await Task.Run(() =>
-            {
-                using var progress = new DeliveryProgress(kafka.BootstrapServers, kafka.ConsumerGroupId,
-                    new Dictionary<string, string>(kafka.ClientSettings, StringComparer.Ordinal), kafka.Topics.Select(t => t.Name));
-                return progress.Read(GroupReadTimeout);
-            });
+            var group = await lags.ReadAsync(ct);
             var local = services.GetRequiredKeyedService<KafkaStreamStatistics>(StreamProviders.Kafka).Snapshot()
                 .ToDictionary(p => (p.Topic, p.Partition));
             return Results.Ok(new
