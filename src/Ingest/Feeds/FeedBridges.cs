@@ -13,6 +13,8 @@ public sealed class FeedBridges : IHostedService, IAsyncDisposable
 {
     private readonly List<KafkaRecordProducer> producers = [];
     private readonly List<FeedBridge> bridges = [];
+    private readonly Lock lagLock = new();
+    private Task<FeedLag[]>? lagRead;
 
     /// <summary>
     /// Bridges for <paramref name="feeds"/>, each producing with the options <paramref name="producerOptions"/> gives for
@@ -37,8 +39,24 @@ public sealed class FeedBridges : IHostedService, IAsyncDisposable
     /// <summary>
     /// Each feed's lag over its whole foreign topic (every silo's partitions, from the foreign brokers), in the order of
     /// <see cref="Statuses"/>; the feeds are asked at once, each for up to about twice <paramref name="timeout"/>.
+    /// Callers that ask while a read is under way get that read: each read makes a consumer per feed and connects to the
+    /// foreign brokers, which a page polled from many browsers must not multiply.
     /// </summary>
-    public Task<FeedLag[]> LagsAsync(TimeSpan timeout) => Task.WhenAll(bridges.Select(b => Task.Run(() => b.ReadLag(timeout))));
+    public Task<FeedLag[]> LagsAsync(TimeSpan timeout)
+    {
+        lock (lagLock)
+        {
+            if (lagRead is { IsCompleted: false } running)
+            {
+                return running;
+            }
+            LagReads++;
+            return lagRead = Task.WhenAll(bridges.Select(b => Task.Run(() => b.ReadLag(timeout))));
+        }
+    }
+
+    /// <summary>Lag reads made so far (each a consumer per feed; for tests and diagnostics).</summary>
+    public int LagReads { get; private set; }
 
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)

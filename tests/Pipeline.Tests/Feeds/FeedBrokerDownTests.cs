@@ -44,6 +44,13 @@ public sealed class FeedBrokerDownTests(ITestOutputHelper output)
         FeedTestEvents.Send(producer, Topic, Enumerable.Range(0, 2_000).Select(FeedTestEvents.Event));
         await LagReachesZeroAsync(bridges, "stretch A");
 
+        // Asked ten times at once (a sources page open in ten browsers), the feeds are read once.
+        var reads = bridges.LagReads;
+        var together = Enumerable.Range(0, 10).Select(_ => bridges.LagsAsync(TimeSpan.FromSeconds(5))).ToList();
+        Assert.All(together, t => Assert.Same(together[0], t));
+        Assert.Equal(reads + 1, bridges.LagReads);
+        Assert.Equal(0, (await together[0])[0].Total);
+
         // B, sent while our broker is down: events 2,000-3,999, the first 100 events again, 2 messages the door refuses.
         ours.SetBrokerDown(1);
         FeedTestEvents.Send(producer, Topic, Enumerable.Range(2_000, 2_000).Concat(Enumerable.Range(0, 100)).Select(FeedTestEvents.Event)
