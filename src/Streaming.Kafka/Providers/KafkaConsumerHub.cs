@@ -19,6 +19,7 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     private readonly ConcurrentDictionary<TopicPartition, PartitionBuffer> buffers = new();
     private readonly ConcurrentDictionary<TopicPartition, Offset> pendingCommits = new();
     private readonly Dictionary<TopicPartition, long> highestCommits = [];
+    private long skippedOffsets;
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
     private readonly ConcurrentDictionary<Confluent.Kafka.ErrorCode, long> lastErrorLog = new();
@@ -61,7 +62,11 @@ internal sealed partial class KafkaConsumerHub : IDisposable
         var start = committed.Offset.IsSpecial
             ? (options.StartPosition == KafkaStartPosition.Earliest ? Offset.Beginning : Offset.End)
             : committed.Offset;
-        var buffer = new PartitionBuffer(partition, options.PrefetchPerPartition, this) { StartOffset = committed.Offset.IsSpecial ? null : committed.Offset.Value };
+        var buffer = new PartitionBuffer(partition, options.PrefetchPerPartition, this)
+        {
+            StartOffset = committed.Offset.IsSpecial ? null : committed.Offset.Value,
+            NextExpected = committed.Offset.IsSpecial ? null : committed.Offset.Value,
+        };
         buffers[partition] = buffer;
         // A new assignment starts from the broker's committed offset, whatever this silo committed before.
         lock (highestCommits)
@@ -179,13 +184,38 @@ internal sealed partial class KafkaConsumerHub : IDisposable
             {
                 continue;
             }
-            if (buffers.TryGetValue(result.TopicPartition, out var buffer) && buffer.Add(result))
+            if (!buffers.TryGetValue(result.TopicPartition, out var buffer))
+            {
+                continue;
+            }
+            CheckContiguous(buffer, result);
+            if (buffer.Add(result))
             {
                 consumer.Pause([result.TopicPartition]);
                 buffer.Paused = true;
             }
         }
     }
+
+    /// <summary>
+    /// Says so when a partition's messages do not follow on from the last one read (or from the committed offset reading
+    /// started at): the broker no longer had them (retention deleted them before they were read, and the consumer
+    /// started again at the earliest it still has), or they are not data (transaction markers, compaction). Either way
+    /// nothing at those offsets was delivered; our own topics have neither markers nor compaction.
+    /// </summary>
+    private void CheckContiguous(PartitionBuffer buffer, ConsumeResult<byte[], byte[]> result)
+    {
+        var offset = result.Offset.Value;
+        if (buffer.NextExpected is { } expected && offset > expected)
+        {
+            Interlocked.Add(ref skippedOffsets, offset - expected);
+            LogSkipped(result.Topic, result.Partition.Value, expected, offset - 1, offset - expected);
+        }
+        buffer.NextExpected = offset + 1;
+    }
+
+    /// <summary>Offsets skipped so far over every partition (see <see cref="CheckContiguous"/>).</summary>
+    public long SkippedOffsets => Interlocked.Read(ref skippedOffsets);
 
     private void CommitPending()
     {
@@ -261,6 +291,9 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped reading {Topic}/{Partition}")]
     private partial void LogUnassigned(string topic, int partition);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Offsets {From}-{To} of {Topic}/{Partition} were skipped ({Count}): the broker no longer had them (retention deleted them before this silo read them) or they are not data; nothing at those offsets was delivered")]
+    private partial void LogSkipped(string topic, int partition, long from, long to, long count);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Offset commit failed ({Code}: {Reason}); retrying")]
     private partial void LogCommitFailed(Confluent.Kafka.ErrorCode code, string reason);
 }
@@ -276,6 +309,9 @@ internal sealed class PartitionBuffer(TopicPartition partition, int capacity, Ka
 
     /// <summary>The committed offset reading started at; null when there was none (the configured start position).</summary>
     public long? StartOffset { get; init; }
+
+    /// <summary>The offset the next message should have; null until known. Read and written on the poll thread only.</summary>
+    public long? NextExpected { get; set; }
 
     private volatile bool paused;
 
