@@ -20,9 +20,6 @@ internal sealed class SavedState<T>(string name, Func<T, T, T> merge)
     // The saved state with its ETag once read or first written; null until then.
     private GrainState<T>? saved;
 
-    /// <summary>Whether the saved state has been read or first written in this activation.</summary>
-    public bool IsKnown => saved is not null;
-
     /// <summary>
     /// Reads the saved state if this activation has not yet, and returns it merged with <paramref name="current"/>;
     /// afterwards returns <paramref name="current"/> unchanged.

@@ -154,7 +154,6 @@ public abstract partial class EntityGrain<TRecord> : Grain, IEntityGrain<TRecord
             ex => LogStateSaveFailed(this.GetPrimaryKeyString(), ex));
     }
 
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Saving state of {Key} failed; will retry")]
     private partial void LogStateSaveFailed(string key, Exception exception);
 }

@@ -212,7 +212,6 @@ public sealed partial class SessionGrain : Grain, ISessionGrain
         },
     };
 
-
     // Saved ids only speed up dropping duplicates; fact_events' key keeps the result exact without them.
     private Task SaveStateAsync() =>
         save.SaveAsync(

@@ -105,7 +105,7 @@ internal static class StorableJson
                         continue;
                     }
 
-                    var name = plainName ? property.Name : Read(property);
+                    var name = plainName ? property.Name : Read(property, static p => p.Name);
                     var problem = name is null ? Undecodable : ProblemOf(name);
                     var shownName = name is null ? string.Create(CultureInfo.InvariantCulture, $"(field {index})") : Shown(name);
                     var childPath = path.Length == 0 ? shownName : path + "." + shownName;
@@ -140,7 +140,7 @@ internal static class StorableJson
 
                 break;
             case JsonValueKind.String:
-                var text = Read(value);
+                var text = Read(value, static v => v.GetString());
                 var valueProblem = text is null ? Undecodable : ProblemOf(text);
                 if (valueProblem is not null)
                 {
@@ -177,27 +177,14 @@ internal static class StorableJson
     }
 
     /// <summary>
-    /// The string, or null when the JSON escapes an unpaired surrogate: System.Text.Json throws reading one
-    /// (raw invalid UTF-8 is caught before parsing, where the bytes are still at hand).
+    /// A string or name, or null when the JSON escapes an unpaired surrogate: System.Text.Json throws reading one
+    /// (raw invalid UTF-8 is caught before parsing, where the bytes are still at hand). A static reader: no closure.
     /// </summary>
-    private static string? Read(JsonElement value)
+    private static string? Read<T>(T source, Func<T, string?> read)
     {
         try
         {
-            return value.GetString() ?? "";
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>The property's name, or null when it escapes an unpaired surrogate.</summary>
-    private static string? Read(JsonProperty property)
-    {
-        try
-        {
-            return property.Name;
+            return read(source) ?? "";
         }
         catch (InvalidOperationException)
         {
