@@ -27,6 +27,9 @@ public interface ISourceHost
 
     /// <summary>The id of the source's run in progress anywhere in the cluster, if any.</summary>
     Task<Guid?> RunningAsync(string source);
+
+    /// <summary>Whether the source's latest run ended because its silo stopped or died, so that it is to be resumed.</summary>
+    Task<bool> InterruptedAsync(string source);
 }
 
 /// <summary>A run started by <see cref="ISourceHost.TryStartAsync"/>: its id and its end.</summary>

@@ -81,14 +81,16 @@ public sealed partial class SourceGrain(ISourceHost host, IOptions<SourceGrainOp
         }
         LogTick(Source, status.CurrentTickTime);
         var enabled = host.IsEnabled(Source);
-        if (!enabled && await host.RunningAsync(Source) is null)
+        if (!enabled && await host.RunningAsync(Source) is null && !await host.InterruptedAsync(Source))
         {
-            // A disabled source's reminder only watches a manual run; that run ended, so the watch does too.
+            // A disabled source's reminder only watches a manual run; that run ended (not by its silo stopping under
+            // it, which is resumed below), so the watch does too.
             await EnsureScheduledAsync();
             return;
         }
         // Enabled: the schedule is due, or a run died with its silo. Disabled: a manual run died (its row still says
-        // running); the store closes it once its heartbeat is old enough and the new run resumes from the watermark.
+        // running: the store closes it once its heartbeat is old enough) or its silo stopped under it (its row ended
+        // failed, saying so); either way the new run resumes from the watermark.
         if (await StartAsync(enabled ? "schedule" : "manual") is null)
         {
             // Another run is alive (a manual one elsewhere, or one whose silo has not been declared dead yet): the

@@ -12,6 +12,9 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
     /// <summary>A running run without a heartbeat for this long is taken for dead (runs beat every few seconds).</summary>
     public static readonly TimeSpan DefaultAbandonedAfter = TimeSpan.FromSeconds(30);
 
+    /// <summary>The error of a run whose silo stopped under it: the run is to be resumed from its watermark.</summary>
+    public const string SiloStoppedError = "the silo stopped during the run; the next run resumes from the watermark";
+
     /// <summary>The source's watermark, or null before its first acknowledged page.</summary>
     public async Task<DateTimeOffset?> WatermarkAsync(string source, CancellationToken cancellationToken = default)
     {
@@ -122,6 +125,14 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
     /// <summary>The run of the source that is running now, if any.</summary>
     public async Task<SourceRunRow?> RunningAsync(string source, CancellationToken cancellationToken = default) =>
         (await RunsAsync(source, 1, cancellationToken)) is [{ Status: "running" } run] ? run : null;
+
+    /// <summary>
+    /// Whether the source's latest run ended because its silo stopped or died (closed as abandoned): not a failure of
+    /// the source, but work to resume.
+    /// </summary>
+    public async Task<bool> InterruptedAsync(string source, CancellationToken cancellationToken = default) =>
+        (await RunsAsync(source, 1, cancellationToken)) is [{ Status: "failed", Error: { } error }]
+        && (error == SiloStoppedError || error.StartsWith("abandoned:", StringComparison.Ordinal));
 
     /// <summary>The latest runs of a source, newest first.</summary>
     public async Task<IReadOnlyList<SourceRunRow>> RunsAsync(string source, int limit, CancellationToken cancellationToken = default)

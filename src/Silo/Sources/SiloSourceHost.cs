@@ -36,6 +36,8 @@ internal sealed partial class SiloSourceHost(
 
     public async Task<Guid?> RunningAsync(string source) => (await store.RunningAsync(source))?.RunId;
 
+    public Task<bool> InterruptedAsync(string source) => store.InterruptedAsync(source);
+
     public async Task<SourceRunHandle?> TryStartAsync(string source, string trigger)
     {
         var definition = SourceCatalog.Find(source) ?? throw new ArgumentOutOfRangeException(nameof(source), source, "unknown source");
@@ -64,7 +66,7 @@ internal sealed partial class SiloSourceHost(
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            error = "the silo stopped during the run; the next run resumes from the watermark";
+            error = SourceRunStore.SiloStoppedError;
         }
         catch (Exception ex) when (ex is IngestException or HttpRequestException or Npgsql.NpgsqlException or InvalidOperationException or ArgumentException)
         {

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Shopstream.Grains.Projection;
+using Shopstream.Tests.Support;
+
+namespace Shopstream.Projection.Tests;
+
+/// <summary>
+/// The <c>sessions</c> row must equal the aggregate of the session's facts in <c>fact_events</c> whatever order, split,
+/// duplication and concurrency the facts arrive with. (Written to check a row kept incrementally through a table of
+/// each session's counted event ids and products; measured at 171 ms a batch against the recompute's 68 ms in the
+/// events bench, that was taken back, and these tests stay for whatever keeps the row next.)
+/// </summary>
+public sealed class SessionAggregateTests : IAsyncLifetime, IAsyncDisposable
+{
+    /// <summary>The definition of a session's aggregate, straight from its facts, with the times as text to compare.</summary>
+    private const string FromFacts = """
+        SELECT session_key, to_char(min(occurred_at) AT TIME ZONE 'UTC', 'HH24:MI:SS'),
+               to_char(max(occurred_at) AT TIME ZONE 'UTC', 'HH24:MI:SS'), count(DISTINCT event_id),
+               count(DISTINCT product_key) FILTER (WHERE event_type = 'product_view'),
+               count(DISTINCT product_key) FILTER (WHERE event_type = 'add_to_cart'),
+               count(DISTINCT product_key) FILTER (WHERE event_type = 'purchase'), bool_or(event_type = 'purchase')
+        FROM fact_events GROUP BY session_key ORDER BY session_key
+        """;
+
+    private const string Saved = """
+        SELECT session_key, to_char(first_event_at AT TIME ZONE 'UTC', 'HH24:MI:SS'),
+               to_char(last_event_at AT TIME ZONE 'UTC', 'HH24:MI:SS'), events, products_viewed, products_carted,
+               products_purchased, converted
+        FROM sessions ORDER BY session_key
+        """;
+
+    private TestDatabase db = null!;
+    private PostgresProjectionWriter writer = null!;
+
+    public async Task InitializeAsync()
+    {
+        db = await TestDatabase.CreateAsync();
+        writer = new PostgresProjectionWriter(db.DataSource,
+            Options.Create(new ProjectionWriterOptions { Writers = 2, MaxRetryDelay = TimeSpan.FromMilliseconds(200) }),
+            NullLogger<PostgresProjectionWriter>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await writer.DisposeAsync();
+        await db.DisposeAsync();
+    }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    [Fact]
+    public async Task Split_purchase_duplicates_replays_and_a_late_early_event_add_up_to_the_hand_computed_row()
+    {
+        var a = Session("s1", Fact("v1", "product_view", "p1", 20), Fact("v2", "product_view", "p1", 30), Fact("c1", "add_to_cart", "p1", 40));
+        await writer.WriteAsync(a);
+        // The purchase of p1 and p2 is one event with two facts, here in two batches; a page view earlier than all.
+        await writer.WriteAsync(Session("s1", Fact("e9", "purchase", "p1", 60), Fact("pv", "page_view", null, -10)));
+        // v1 again with another time: the stored fact (10:00:20) is the one that counts.
+        await writer.WriteAsync(Session("s1", Fact("v1", "product_view", "p1", 59), Fact("e9", "purchase", "p2", 60)));
+        var replay = await writer.WriteAsync(a);
+        // s2 sends s1's event: the fact stays s1's, and s2 has nothing to aggregate.
+        var foreign = await writer.WriteAsync(Session("s2", Fact("v2", "product_view", "p1", 30)));
+
+        // By hand: events v1 v2 c1 e9 pv = 5; viewed {p1}; carted {p1}; purchased {p1, p2}; 09:59:50 to 10:01:00.
+        string[] expected = ["s1|09:59:50|10:01:00|5|1|1|2|True"];
+        Assert.Equal(expected, await db.RowsAsync(Saved));
+        Assert.Equal(expected, await db.RowsAsync(FromFacts));
+        Assert.Empty(replay.Inserted);
+        Assert.Equal(
+            new SessionAggregateRow("s1", At(-10), At(60), 5, 1, 1, 2, true),
+            replay.Session! with { FirstEventAt = replay.Session.FirstEventAt.ToUniversalTime(), LastEventAt = replay.Session.LastEventAt.ToUniversalTime() });
+        Assert.Empty(foreign.Inserted);
+        Assert.Null(foreign.Session);
+    }
+
+    [Fact]
+    public async Task Random_batches_written_concurrently_and_twice_equal_the_aggregate_of_the_facts()
+    {
+        var random = new Random(20261127);
+        string[] types = ["page_view", "product_view", "product_view", "add_to_cart", "purchase"];
+        var facts = new List<FactEventRow>();
+        for (var i = 0; i < 600; i++)
+        {
+            var session = $"s{random.Next(12):D2}";
+            var type = types[random.Next(types.Length)];
+            var product = type == "page_view" ? null : $"p{random.Next(6)}";
+            facts.Add(Fact($"e{i}", type, product, random.Next(-300, 300)) with { SessionKey = session });
+            if (type == "purchase" && random.Next(2) == 0)
+            {
+                // A second product of the same purchase event.
+                facts.Add(facts[^1] with { ProductKey = $"p{6 + random.Next(3)}" });
+            }
+        }
+        // Every fact twice, shuffled, in batches of 1-9 facts of one session, written 8 at a time.
+        var batches = facts.Concat(facts).OrderBy(_ => random.Next()).GroupBy(f => f.SessionKey)
+            .SelectMany(g => g.Chunk(1 + random.Next(9)))
+            .Select(chunk => Session(chunk[0].SessionKey, chunk))
+            .OrderBy(_ => random.Next()).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (b, _) => await writer.WriteAsync(b));
+
+        var saved = await db.RowsAsync(Saved);
+        Assert.Equal(12, saved.Count);
+        Assert.Equal(await db.RowsAsync(FromFacts), saved);
+    }
+
+    private static DateTimeOffset At(int seconds) => new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero).AddSeconds(seconds);
+
+    private static FactEventRow Fact(string eventId, string type, string? product, int second) =>
+        new(eventId, type, At(second), "s1", null, product, "loc", "ua", "ref", null, null, null, null, null, null, "{}");
+
+    private static SessionEventsRow Session(string key, params FactEventRow[] facts) =>
+        new(key, [.. facts.Select(f => f with { SessionKey = key })],
+            [.. facts.Select(f => f.ProductKey).OfType<string>().Distinct().Select(p => new ProductDimensionRow(p, null, null, null, null, null))],
+            [new LocationRow("loc", null, null, "Unknown", null, null)],
+            [new UserAgentRow("ua", "agent", "Other", "Other", "desktop")], [new ReferrerRow("ref", null, null, "direct")]);
+}
