@@ -19,6 +19,10 @@ public sealed class KafkaStreamMetrics : IDisposable
             .GroupBy(p => p.Topic)
             .Select(g => new Measurement<long>(g.Sum(p => p.Rejected), new KeyValuePair<string, object?>("topic", g.Key))),
             description: "Undecodable records sent to rejected_records by this silo");
+        meter.CreateObservableCounter("shopstream.records.skipped", () => statistics.Snapshot()
+            .GroupBy(p => p.Topic)
+            .Select(g => new Measurement<long>(g.Sum(p => p.Skipped), new KeyValuePair<string, object?>("topic", g.Key))),
+            description: "Offsets the broker no longer had when this silo got to them (retention deleted them unread): records lost to the pipeline");
         meter.CreateObservableGauge("shopstream.partition.lag", () => statistics.Snapshot()
             .Where(p => p.OwnedHere && p.Lag is not null)
             .Select(p => new Measurement<long>(p.Lag!.Value,

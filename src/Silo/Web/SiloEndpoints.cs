@@ -43,6 +43,7 @@ internal static class SiloEndpoints
                 clusterSilos = hosts.Keys.Select(h => h.ToString()).Order(StringComparer.Ordinal),
                 consumed = stats.TotalConsumed,
                 rejected = stats.TotalRejected,
+                skipped = stats.TotalSkipped,
                 activations = activations.GroupBy(a => a.GrainType, StringComparer.Ordinal)
                     .OrderBy(g => g.Key, StringComparer.Ordinal)
                     .ToDictionary(g => g.Key, g => g.Sum(a => a.ActivationCount), StringComparer.Ordinal),
@@ -54,6 +55,7 @@ internal static class SiloEndpoints
                     owner = p.OwnedHere ? silo.SiloAddress.ToString() : null,
                     p.Consumed,
                     p.Rejected,
+                    p.Skipped,
                     p.CommittedOffset,
                     p.EndOffset,
                     p.Lag,

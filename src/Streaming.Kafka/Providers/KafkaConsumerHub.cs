@@ -19,15 +19,17 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     private readonly ConcurrentDictionary<TopicPartition, PartitionBuffer> buffers = new();
     private readonly ConcurrentDictionary<TopicPartition, Offset> pendingCommits = new();
     private readonly Dictionary<TopicPartition, long> highestCommits = [];
+    private readonly KafkaStreamStatistics? statistics;
     private long skippedOffsets;
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
     private readonly ConcurrentDictionary<Confluent.Kafka.ErrorCode, long> lastErrorLog = new();
 
-    public KafkaConsumerHub(KafkaStreamOptions options, ILogger logger)
+    public KafkaConsumerHub(KafkaStreamOptions options, ILogger logger, KafkaStreamStatistics? statistics = null)
     {
         this.options = options;
         this.logger = logger;
+        this.statistics = statistics;
         consumer = new ConsumerBuilder<byte[], byte[]>(ConfigFor(options))
             .SetErrorHandler((_, e) => LogKafkaErrorThrottled(e.Code, e.Reason))
             .SetLogHandler((_, m) => LogKafkaLog(m.Facility, m.Message))
@@ -209,6 +211,7 @@ internal sealed partial class KafkaConsumerHub : IDisposable
         if (buffer.NextExpected is { } expected && offset > expected)
         {
             Interlocked.Add(ref skippedOffsets, offset - expected);
+            statistics?.Skipped(result.Topic, result.Partition.Value, offset - expected);
             LogSkipped(result.Topic, result.Partition.Value, expected, offset - 1, offset - expected);
         }
         buffer.NextExpected = offset + 1;

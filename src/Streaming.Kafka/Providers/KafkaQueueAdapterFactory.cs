@@ -42,7 +42,7 @@ internal sealed class KafkaQueueAdapterFactory : IQueueAdapterFactory, IQueueAda
         }
         hub = new Lazy<KafkaConsumerHub>(() =>
         {
-            var h = new KafkaConsumerHub(options, loggerFactory.CreateLogger<KafkaConsumerHub>());
+            var h = new KafkaConsumerHub(options, loggerFactory.CreateLogger<KafkaConsumerHub>(), Statistics);
             Statistics.UseEndOffsets((topic, partition) => h.HighWatermark(new TopicPartition(topic, partition)));
             return h;
         });

@@ -46,7 +46,8 @@ public sealed class SkippedOffsetsTests
         Assert.True(earliest > 2, $"the broker still has offset 2 (earliest {earliest}): nothing was dropped");
 
         var options = new KafkaStreamOptions { BootstrapServers = SharedBroker.Instance.BootstrapServers, ConsumerGroupId = group };
-        using var hub = new KafkaConsumerHub(options, NullLogger.Instance);
+        var statistics = new KafkaStreamStatistics();
+        using var hub = new KafkaConsumerHub(options, NullLogger.Instance, statistics);
         var buffer = await hub.AssignAsync(partition);
         var read = 0L;
         long first = -1;
@@ -62,5 +63,7 @@ public sealed class SkippedOffsetsTests
 
         Assert.Equal(earliest, first);
         Assert.Equal(earliest - 2, hub.SkippedOffsets); // offsets 2 to earliest - 1: read by nobody
+        // What /api/stats and the shopstream.records.skipped counter show.
+        Assert.Equal((earliest - 2, earliest - 2), (statistics.TotalSkipped, statistics.Snapshot().Single(p => p.Topic == topic).Skipped));
     }
 }
