@@ -57,6 +57,20 @@ internal static class ClickstreamCommands
         });
     }
 
+    /// <summary>Locks the rows' sessions for the transaction (<see cref="ProjectionSql.LockSessions"/>): the batch's first statement.</summary>
+    public static void LockSessions(NpgsqlBatch batch, IReadOnlyList<SessionEventsRow> rows)
+    {
+        var sessions = rows.Where(r => r.Facts.Count > 0)
+            .GroupBy(r => r.SessionKey, StringComparer.Ordinal)
+            .Select(g => (Key: g.Key, First: g.SelectMany(r => r.Facts).Min(f => f.OccurredAt).ToUniversalTime()))
+            .OrderBy(s => s.Key, StringComparer.Ordinal)
+            .ToList();
+        var c = new NpgsqlBatchCommand(ProjectionSql.LockSessions);
+        c.AddArray(sessions.Select(s => s.Key));
+        c.AddArray(sessions.Select(s => s.First));
+        batch.BatchCommands.Add(c);
+    }
+
     /// <summary>Reads what the facts and sessions statements returned: the inserted keys and each session's aggregate.</summary>
     public static async Task<(HashSet<string> Inserted, Dictionary<string, SessionAggregateRow> Sessions)> ReadAsync(
         NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -69,14 +83,14 @@ internal static class ClickstreamCommands
             {
                 continue;
             }
-            var isFacts = reader.GetName(0) == "event_key";
+            var first = reader.GetName(0);
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (isFacts)
+                if (first == "event_key")
                 {
                     inserted.Add(reader.GetString(0));
                 }
-                else
+                else if (first == "session_key")
                 {
                     var s = new SessionAggregateRow(
                         reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2),

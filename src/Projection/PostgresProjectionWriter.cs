@@ -248,13 +248,17 @@ public sealed partial class PostgresProjectionWriter : IProjectionWriter, IProje
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection, tx);
+        var sessions = rows.OfType<SessionEventsRow>().ToList();
+        if (sessions.Count > 0)
+        {
+            ClickstreamCommands.LockSessions(batch, sessions);
+        }
         AddProducts(batch, Latest(rows.OfType<ProductRow>(), r => (r.Source, r.Id), r => r.Version));
         AddCarts(batch, Latest(rows.OfType<CartRow>(), r => (r.Source, r.CartId), r => r.Version));
         Add(batch, ProjectionSql.Users, ProjectionColumns.Users, Latest(rows.OfType<UserRow>(), r => (r.Source, r.Id), r => r.Version));
         AddRecalls(batch, [.. rows.OfType<RecallRow>().GroupBy(r => r.Recall.NumeroFiche, StringComparer.Ordinal)
             .Select(g => g.MaxBy(r => (r.Recall.NumeroVersion, r.Version))!)]);
         Add(batch, ProjectionSql.Rejected, ProjectionColumns.Rejected, [.. rows.OfType<RejectedRow>()]);
-        var sessions = rows.OfType<SessionEventsRow>().ToList();
         Action? committed = null;
         if (sessions.Count > 0)
         {

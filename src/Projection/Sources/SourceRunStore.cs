@@ -15,6 +15,9 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
     /// <summary>The error of a run whose silo stopped under it: the run is to be resumed from its watermark.</summary>
     public const string SiloStoppedError = "the silo stopped during the run; the next run resumes from the watermark";
 
+    /// <summary>How the error of a run closed for want of a heartbeat (its silo died) begins.</summary>
+    public const string AbandonedError = "abandoned: no heartbeat since ";
+
     /// <summary>The source's watermark, or null before its first acknowledged page.</summary>
     public async Task<DateTimeOffset?> WatermarkAsync(string source, CancellationToken cancellationToken = default)
     {
@@ -50,11 +53,12 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
         await using var batch = dataSource.CreateBatch();
         var close = new NpgsqlBatchCommand("""
             UPDATE source_runs SET status = 'failed', finished_at = now(),
-                error = 'abandoned: no heartbeat since ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                error = $3 || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
             WHERE source = $1 AND status = 'running' AND heartbeat_at < now() - $2
             """);
         close.Parameters.Add(new NpgsqlParameter<string> { TypedValue = source });
         close.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = abandonedAfter });
+        close.Parameters.Add(new NpgsqlParameter<string> { TypedValue = AbandonedError });
         var insert = new NpgsqlBatchCommand("""
             INSERT INTO source_runs (run_id, source, trigger, status, watermark_before, watermark_after)
             VALUES ($1, $2, $3, 'running', $4, $4)
@@ -132,7 +136,7 @@ public sealed class SourceRunStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<bool> InterruptedAsync(string source, CancellationToken cancellationToken = default) =>
         (await RunsAsync(source, 1, cancellationToken)) is [{ Status: "failed", Error: { } error }]
-        && (error == SiloStoppedError || error.StartsWith("abandoned:", StringComparison.Ordinal));
+        && (error == SiloStoppedError || error.StartsWith(AbandonedError, StringComparison.Ordinal));
 
     /// <summary>The latest runs of a source, newest first.</summary>
     public async Task<IReadOnlyList<SourceRunRow>> RunsAsync(string source, int limit, CancellationToken cancellationToken = default)
