@@ -98,7 +98,11 @@ public sealed class SessionAggregateTests : IAsyncLifetime, IAsyncDisposable
         }
 
         var write = writer.WriteAsync(second);
-        await Task.Delay(500); // the writer's transaction gets as far as A lets it
+        // The writer's transaction goes as far as A lets it: until it waits for a lock A holds (with the session lock, at
+        // its first statement; without it, at the sessions row, having counted without A's facts).
+        await Eventually.Until(
+            () => db.ScalarAsync("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"),
+            n => n >= 1, TimeSpan.FromSeconds(30), "the writer's transaction waiting for transaction A");
         await a.CommitAsync();
         var result = await write;
 

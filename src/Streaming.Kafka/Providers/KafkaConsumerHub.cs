@@ -20,7 +20,6 @@ internal sealed partial class KafkaConsumerHub : IDisposable
     private readonly ConcurrentDictionary<TopicPartition, Offset> pendingCommits = new();
     private readonly Dictionary<TopicPartition, long> highestCommits = [];
     private readonly KafkaStreamStatistics? statistics;
-    private long skippedOffsets;
     private readonly CancellationTokenSource stopping = new();
     private readonly Thread thread;
     private readonly ConcurrentDictionary<Confluent.Kafka.ErrorCode, long> lastErrorLog = new();
@@ -210,15 +209,11 @@ internal sealed partial class KafkaConsumerHub : IDisposable
         var offset = result.Offset.Value;
         if (buffer.NextExpected is { } expected && offset > expected)
         {
-            Interlocked.Add(ref skippedOffsets, offset - expected);
             statistics?.Skipped(result.Topic, result.Partition.Value, offset - expected);
             LogSkipped(result.Topic, result.Partition.Value, expected, offset - 1, offset - expected);
         }
         buffer.NextExpected = offset + 1;
     }
-
-    /// <summary>Offsets skipped so far over every partition (see <see cref="CheckContiguous"/>).</summary>
-    public long SkippedOffsets => Interlocked.Read(ref skippedOffsets);
 
     private void CommitPending()
     {
